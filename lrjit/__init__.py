@@ -1,0 +1,79 @@
+"""lrjit: learning-rate schedules as closed-form math, compiled with Numba.
+
+>>> import lrjit
+>>> s = lrjit.warmup_cosine(3e-4, warmup_steps=500, decay_steps=10_000)
+>>> s(500)
+0.0003
+>>> s.table(10_000).shape
+(10000,)
+
+Importing lrjit compiles nothing; each function compiles on first use (from
+Numba's on-disk cache when it can), or all at once with :func:`warmup`.
+"""
+
+import sys
+import time
+
+from . import kernels, ufuncs
+from .schedules import (
+    FACTORIES,
+    Schedule,
+    constant,
+    cosine,
+    exponential,
+    from_dict,
+    join,
+    linear,
+    multistep,
+    polynomial,
+    step_decay,
+    warmup_cosine,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "FACTORIES",
+    "Schedule",
+    "from_dict",
+    "kernels",
+    "ufuncs",
+    "warmup",
+    "constant",
+    "linear",
+    "step_decay",
+    "multistep",
+    "exponential",
+    "polynomial",
+    "cosine",
+    "warmup_cosine",
+    "join",
+]
+
+
+def warmup(verbose=True):
+    """Compile every kernel and array driver now rather than on first use.
+
+    Returns the seconds it took, and prints them to stderr if ``verbose``.
+    From a warm on-disk cache this is a few milliseconds per function.
+
+    >>> seconds = lrjit.warmup(verbose=False)
+    """
+    import numpy as np
+
+    from . import tables
+    from .kernels.families import __all__ as families
+
+    start = time.perf_counter()
+    program = constant(0.0).program
+    for dtype in (np.float64, np.float32):
+        tables.fill_serial(*program, np.empty(1, dtype))
+        tables.fill_parallel(*program, np.empty(1, dtype))
+    tables.evaluate(*program, np.zeros(1), np.empty(1))
+    kernels.lr_at(*program, 0.0)  # compiles piece_at and every family it dispatches to
+    kernels.multistep(0.0, 1.0, 0.1, np.zeros(1))
+    elapsed = time.perf_counter() - start
+    if verbose:
+        count = len(families) + 6
+        print(f"lrjit: compiled {count} functions in {elapsed:.2f} s", file=sys.stderr)
+    return elapsed

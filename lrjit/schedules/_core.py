@@ -1,0 +1,294 @@
+"""Tier 3 machinery: the immutable :class:`Schedule`, argument checks, the registry."""
+
+import inspect
+import math
+import numbers
+from collections.abc import Mapping
+
+import numpy as np
+
+from ..kernels.dispatch import MAX_PARAMS, lr_at
+from ..tables import evaluate, fill_parallel, fill_serial
+
+__all__ = ["Schedule", "from_dict", "FACTORIES"]
+
+# Learning rates above this would let ``(init - end) * 2`` overflow in a kernel.
+MAX_VALUE = 1e300
+# Step counts are stored as float64: beyond 2**53 integers are no longer exact.
+MAX_STEPS = 2**53
+
+#: Every factory by its ``type`` name, as :func:`from_dict` reads it.
+FACTORIES = {}
+
+
+def register(factory):
+    """Record a factory under its name for :func:`from_dict`."""
+    FACTORIES[factory.__name__] = factory
+    return factory
+
+
+# -- argument checks: each returns the canonical value or raises naming the parameter
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
+
+
+def check_real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
+    """``value`` as a float, finite and within the given bounds."""
+    lo = "(" if low_open else "["
+    hi = ")" if high_open else "]"
+    allowed = f"a finite number in {lo}{low:g}, {high:g}{hi}"
+    if not _is_real(value):
+        raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
+    v = float(value)
+    if (
+        not math.isfinite(v)
+        or v < low
+        or v > high
+        or (low_open and v == low)
+        or (high_open and v == high)
+    ):
+        raise ValueError(f"{name} must be {allowed}, got {value!r}")
+    return v
+
+
+def check_value(name, value):
+    """A learning-rate value: finite, in ``[0, MAX_VALUE]``."""
+    return check_real(name, value, 0.0, MAX_VALUE)
+
+
+def check_count(name, value, minimum=1):
+    """A whole number of steps, as an int in ``[minimum, 2**53]``."""
+    allowed = f"an integer in [{minimum}, 2**53]"
+    if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
+    v = int(value)
+    if not minimum <= v <= MAX_STEPS:
+        raise ValueError(f"{name} must be {allowed}, got {v}")
+    return v
+
+
+def check_flag(name, value):
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def _check_steps(steps):
+    """Steps as a float64 array, all finite and non-negative."""
+    arr = np.asarray(steps)
+    if arr.dtype == np.bool_ or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(f"step must be a real number or an array of them, got {steps!r}")
+    arr = arr.astype(np.float64, copy=False)
+    bad = ~(np.isfinite(arr) & (arr >= 0.0))
+    if bad.any():
+        raise ValueError(f"step must be finite and >= 0, got {arr[bad].flat[0]!r}")
+    return arr
+
+
+def _plain(value):
+    """``value`` as JSON-ready data: schedules become dicts, tuples lists."""
+    if isinstance(value, Schedule):
+        return value.to_dict()
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+class Schedule:
+    """A learning-rate schedule: a closed-form function of the step, compiled.
+
+    Build one with a factory (:func:`lrjit.cosine`, :func:`lrjit.join`, ...),
+    not with this class.  A schedule is immutable, hashable, picklable, and
+    equal to another built from the same arguments.
+
+    Attributes
+    ----------
+    family : str
+        The factory that built it.
+    kinds, params, starts : numpy.ndarray
+        Its program (read-only), for :func:`lrjit.kernels.lr_at` in your own
+        ``@njit`` code: piece ``i`` is family ``kinds[i]`` with kernel
+        parameters ``params[i]``, active from step ``starts[i]`` on.
+    horizon : int
+        The step beyond which nothing new happens: where the last transition
+        ends (the time scale for a schedule that decays forever).
+
+    Examples
+    --------
+    >>> import lrjit
+    >>> s = lrjit.cosine(1.0, decay_steps=100)
+    >>> s(50)
+    0.5
+    >>> s.table(3)
+    array([1.        , 0.99975328, 0.99901336])
+    """
+
+    __slots__ = ("family", "_args", "kinds", "params", "starts", "horizon")
+
+    def __init__(self, family, args, pieces, horizon):
+        kinds = np.array([kind for kind, _, _ in pieces], dtype=np.int64)
+        params = np.zeros((len(pieces), MAX_PARAMS), dtype=np.float64)
+        for row, (_, values, _) in enumerate(pieces):
+            params[row, : len(values)] = values
+        starts = np.array([start for _, _, start in pieces], dtype=np.float64)
+        for arr in (kinds, params, starts):
+            arr.flags.writeable = False
+        set_ = object.__setattr__
+        set_(self, "family", family)
+        set_(self, "_args", tuple(args.items()))
+        set_(self, "kinds", kinds)
+        set_(self, "params", params)
+        set_(self, "starts", starts)
+        set_(self, "horizon", int(horizon))
+
+    @classmethod
+    def single(cls, family, kind, args, horizon):
+        """A one-piece schedule whose kernel parameters are ``args``' values in order."""
+        return cls(family, args, [(kind, [float(v) for v in args.values()], 0.0)], horizon)
+
+    # -- immutable value semantics
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"Schedule is immutable; build a new one with lrjit.{self.family}(...)")
+
+    __delattr__ = __setattr__
+
+    @property
+    def args(self):
+        """The factory's arguments, as a new dict."""
+        return dict(self._args)
+
+    @property
+    def program(self):
+        """``(kinds, params, starts)``: the arguments :func:`lrjit.kernels.lr_at` takes before the step."""
+        return self.kinds, self.params, self.starts
+
+    def __eq__(self, other):
+        if not isinstance(other, Schedule):
+            return NotImplemented
+        return self.family == other.family and self._args == other._args
+
+    def __hash__(self):
+        return hash((self.family, self._args))
+
+    def __repr__(self):
+        def show(value):
+            if isinstance(value, tuple):
+                return "[" + ", ".join(show(v) for v in value) + "]"
+            return repr(value)
+
+        inner = ", ".join(f"{name}={show(value)}" for name, value in self._args)
+        return f"lrjit.{self.family}({inner})"
+
+    def to_dict(self):
+        """The factory's name (``"type"``) and arguments, as JSON-ready data.
+
+        >>> import lrjit
+        >>> lrjit.exponential(0.1, gamma=0.99).to_dict()
+        {'type': 'exponential', 'init_value': 0.1, 'gamma': 0.99}
+        """
+        return {"type": self.family, **{name: _plain(value) for name, value in self._args}}
+
+    def __reduce__(self):
+        return from_dict, (self.to_dict(),)
+
+    # -- evaluation
+
+    def __call__(self, step):
+        """The value at ``step``: a float for a scalar, a float64 array for an array.
+
+        Steps must be finite and non-negative; fractional steps are fine.
+        """
+        if isinstance(step, (int, float)) and not isinstance(step, bool):
+            t = float(step)
+            if not (0.0 <= t < math.inf):
+                raise ValueError(f"step must be finite and >= 0, got {step!r}")
+            return lr_at(self.kinds, self.params, self.starts, t)
+        steps = _check_steps(step)
+        if steps.ndim == 0 and not isinstance(step, np.ndarray):
+            return lr_at(self.kinds, self.params, self.starts, float(steps))
+        flat = np.ascontiguousarray(steps).reshape(-1)
+        out = np.empty(flat.shape, dtype=np.float64)
+        evaluate(self.kinds, self.params, self.starts, flat, out)
+        return out.reshape(steps.shape)
+
+    def table(self, n, dtype=None, out=None, parallel=True):
+        """Values at steps ``0 .. n-1`` from a compiled loop.
+
+        Parameters
+        ----------
+        n : int
+            Number of steps, ``>= 0``.
+        dtype : numpy.float64 or numpy.float32, optional
+            Element type of a new table (default float64).  With ``out``, it
+            must match ``out.dtype`` if given.
+        out : numpy.ndarray, optional
+            A writeable 1-D float64 or float32 array of length ``n`` to fill.
+        parallel : bool
+            Fill with Numba's threads (``prange``); the values are the same.
+
+        Returns
+        -------
+        numpy.ndarray
+            ``out`` if given, else a new array.
+        """
+        n = check_count("n", n, minimum=0)
+        if out is None:
+            dtype = np.dtype(np.float64 if dtype is None else dtype)
+            if dtype not in (np.float64, np.float32):
+                raise TypeError(f"dtype must be float64 or float32, got {dtype}")
+            out = np.empty(n, dtype=dtype)
+        else:
+            if not isinstance(out, np.ndarray):
+                raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
+            if out.dtype not in (np.float64, np.float32):
+                raise TypeError(f"out must have dtype float64 or float32, got {out.dtype}")
+            if dtype is not None and np.dtype(dtype) != out.dtype:
+                raise TypeError(f"dtype {np.dtype(dtype)} does not match out.dtype {out.dtype}")
+            if out.shape != (n,):
+                raise ValueError(f"out must have shape ({n},), got {out.shape}")
+            if not out.flags.writeable:
+                raise ValueError("out must be writeable")
+        fill = fill_parallel if parallel else fill_serial
+        fill(self.kinds, self.params, self.starts, out)
+        return out
+
+
+def from_dict(config):
+    """The schedule a :meth:`Schedule.to_dict` dict describes.
+
+    ``config["type"]`` names a factory in :data:`FACTORIES`; the other keys
+    are its arguments.  Nested schedules (``join``'s ``schedules``) may be
+    dicts or :class:`Schedule` objects.
+
+    >>> import json, lrjit
+    >>> s = lrjit.warmup_cosine(3e-4, warmup_steps=500, decay_steps=10_000)
+    >>> lrjit.from_dict(json.loads(json.dumps(s.to_dict()))) == s
+    True
+    """
+    if isinstance(config, Schedule):
+        return config
+    if not isinstance(config, Mapping):
+        raise TypeError(f"a schedule config must be a dict, got {type(config).__name__}")
+    kwargs = dict(config)
+    family = kwargs.pop("type", None)
+    if family not in FACTORIES:
+        valid = ", ".join(sorted(FACTORIES))
+        raise ValueError(f"unknown schedule type {family!r}; valid types: {valid}")
+    params = inspect.signature(FACTORIES[family]).parameters
+    unknown = sorted(set(kwargs) - set(params))
+    if unknown:
+        raise ValueError(
+            f"unknown key(s) {', '.join(map(repr, unknown))} for type {family!r}; "
+            f"valid keys: 'type', {', '.join(map(repr, params))}"
+        )
+    missing = [n for n, p in params.items() if p.default is p.empty and n not in kwargs]
+    if missing:
+        raise ValueError(f"missing key(s) {', '.join(map(repr, missing))} for type {family!r}")
+    if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
+        kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
+    return FACTORIES[family](**kwargs)

@@ -1,0 +1,45 @@
+"""NumPy ufuncs of the tier-1 kernels, built on first use.
+
+``lrjit.ufuncs.<family>(steps, *params)`` takes the kernel's arguments and
+broadcasts them like any ufunc, e.g. a sweep over base learning rates:
+
+>>> import numpy as np, lrjit
+>>> steps = np.arange(4.0)
+>>> base_lrs = np.array([0.1, 0.2])
+>>> lrjit.ufuncs.cosine(steps[None, :], base_lrs[:, None], 4, 0.0, 0).shape
+(2, 4)
+
+Like the kernels they compile, ufuncs do not validate their arguments.
+``multistep`` (an array argument) and ``join`` (a program) have none: use
+``Schedule.__call__`` or :func:`lrjit.kernels.lr_at`.
+"""
+
+import inspect
+
+from . import kernels
+from ._jit import ufunc
+
+FAMILIES = (
+    "constant",
+    "linear",
+    "step_decay",
+    "exponential",
+    "polynomial",
+    "cosine",
+    "warmup_cosine",
+)
+
+__all__ = list(FAMILIES)
+
+
+def __getattr__(name):
+    if name not in FAMILIES:
+        raise AttributeError(f"module 'lrjit.ufuncs' has no attribute {name!r}")
+    kernel = getattr(kernels, name)
+    built = ufunc(kernel, len(inspect.signature(kernel.py_func).parameters))
+    globals()[name] = built
+    return built
+
+
+def __dir__():
+    return sorted(set(globals()) | set(FAMILIES))
