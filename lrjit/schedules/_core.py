@@ -155,7 +155,8 @@ class Schedule:
     def __setattr__(self, name, value):
         raise AttributeError(f"Schedule is immutable; build a new one with lrjit.{self.family}(...)")
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name):
+        self.__setattr__(name, None)
 
     @property
     def args(self):
