@@ -16,6 +16,8 @@ __all__ = ["Schedule", "from_dict", "FACTORIES"]
 MAX_VALUE = 1e300
 # Step counts are stored as float64: beyond 2**53 integers are no longer exact.
 MAX_STEPS = 2**53
+# Steps beyond int64 are no step counts; near 5e307 pi * step overflows (periodic cosine -> NaN).
+MAX_STEP = 2.0**63
 
 #: Every factory by its ``type`` name, as :func:`from_dict` reads it.
 FACTORIES = {}
@@ -41,7 +43,10 @@ def check_real(name, value, low=-math.inf, high=math.inf, *, low_open=False, hig
     allowed = f"a finite number in {lo}{low:g}, {high:g}{hi}"
     if not _is_real(value):
         raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
-    v = float(value)
+    try:
+        v = float(value)
+    except OverflowError:  # an int beyond float range
+        v = math.inf
     if (
         not math.isfinite(v)
         or v < low
@@ -83,9 +88,9 @@ def _check_steps(steps):
     ):
         raise TypeError(f"step must be a real number or an array of them, got {steps!r}")
     arr = arr.astype(np.float64, copy=False)
-    bad = ~(np.isfinite(arr) & (arr >= 0.0))
+    bad = ~(np.isfinite(arr) & (arr >= 0.0) & (arr <= MAX_STEP))
     if bad.any():
-        raise ValueError(f"step must be finite and >= 0, got {arr[bad].flat[0]!r}")
+        raise ValueError(f"step must be finite and >= 0 (at most 2**63), got {arr[bad].flat[0]!r}")
     return arr
 
 
@@ -202,12 +207,12 @@ class Schedule:
     def __call__(self, step):
         """The value at ``step``: a float for a scalar, a float64 array for an array.
 
-        Steps must be finite and non-negative; fractional steps are fine.
+        Steps must be finite, non-negative and at most 2**63; fractional steps are fine.
         """
         if isinstance(step, (int, float)) and not isinstance(step, bool):
-            t = float(step)
-            if not (0.0 <= t < math.inf):
-                raise ValueError(f"step must be finite and >= 0, got {step!r}")
+            t = float(step) if not isinstance(step, int) or step <= MAX_STEP else math.inf
+            if not (0.0 <= t <= MAX_STEP):
+                raise ValueError(f"step must be finite and >= 0 (at most 2**63), got {step!r}")
             return lr_at(self.kinds, self.params, self.starts, t)
         steps = _check_steps(step)
         if steps.ndim == 0 and not isinstance(step, np.ndarray):
@@ -289,7 +294,10 @@ def from_dict(config):
         )
     missing = [n for n, p in params.items() if p.default is p.empty and n not in kwargs]
     if missing:
-        raise ValueError(f"missing key(s) {', '.join(map(repr, missing))} for type {family!r}")
+        raise ValueError(
+            f"missing key(s) {', '.join(map(repr, missing))} for type {family!r}; "
+            f"valid keys: 'type', {', '.join(map(repr, params))}"
+        )
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
         kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
     return FACTORIES[family](**kwargs)

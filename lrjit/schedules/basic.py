@@ -93,7 +93,10 @@ def multistep(init_value, milestones, gamma=0.1):
     milestones = tuple(
         sorted(check_count(f"milestones[{i}]", m, minimum=0) for i, m in enumerate(milestones))
     )
-    lowest = init_value * gamma ** float(len(milestones))
+    try:
+        lowest = init_value * gamma ** float(len(milestones))
+    except OverflowError:  # Python's float ** raises where the kernel would give inf
+        lowest = math.inf
     if not math.isfinite(lowest) or lowest > 1e300:
         raise ValueError(
             f"gamma={gamma!r} over {len(milestones)} milestones takes init_value={init_value!r} "
