@@ -41,6 +41,7 @@ array([0.001 , 0.0001])
 
 import inspect
 import math
+import numbers
 from collections.abc import Mapping
 
 import numpy as np
@@ -252,7 +253,8 @@ class BaseLRSchedule:
         kinds, params, starts = self._program
         p = progress_remaining
         if _is_number(p):
-            x = float(p)
+            # An int is clamped first: float() of a huge one overflows.
+            x = float(min(max(p, 0), 1)) if isinstance(p, numbers.Integral) else float(p)
             if not math.isfinite(x):
                 raise ValueError(f"progress_remaining must be finite, got {p!r}")
             step = (1.0 - min(max(x, 0.0), 1.0)) * self._horizon
@@ -335,7 +337,8 @@ class BaseLRSchedule:
             f"BaseLRSchedule.create({{**sched.to_dict(), {name!r}: ...}})"
         )
 
-    __delattr__ = __setattr__
+    def __delattr__(self, name):
+        self.__setattr__(name, None)
 
     def __eq__(self, other):
         if not isinstance(other, BaseLRSchedule):
@@ -483,7 +486,9 @@ class PolynomialLRSchedule(BaseLRSchedule):
     ``lr = (initial - final) * p ** power + final`` with
     ``p = progress_remaining`` and ``power`` in ``[0, 1e6]`` (default 2.0).
     lrjit's ``polynomial`` kernel, which sees ``p`` as ``1 - (1 - p)``: bitwise
-    equal for ``p >= 0.5``, within ``power`` ulps below.
+    equal to the formula whenever that is ``p`` -- every ``p >= 0.5`` and every
+    ``1 - k / total`` that stable-baselines3 passes; other ``p < 0.5`` are read
+    to the nearest multiple of ``2**-53``.
 
     >>> PolynomialLRSchedule({"initial_value": 1.0, "power": 2})(0.5)
     0.25
@@ -570,7 +575,10 @@ class FunctionalLRSchedule(BaseLRSchedule):
         if missing:
             named = [repr(n) + "".join(f" (or {a!r})" for a, t in _ALIASES.items() if n in t)
                      for n in missing]
-            raise ValueError(f"missing key(s) {', '.join(named)} for type {kind!r}")
+            raise ValueError(
+                f"missing key(s) {', '.join(named)} for type {kind!r}; "
+                f"valid keys: {_keys(self._valid_keys(kind))}"
+            )
         if "total_steps" not in params:
             del config["total_steps"]
         schedule = from_dict(config)
