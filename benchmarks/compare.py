@@ -1,0 +1,199 @@
+"""Side-by-side check of lrjit's performance goals, as ratios from one process.
+
+Usage (from the repository root)::
+
+    python -m benchmarks.compare              # goals, 7 interleaved repetitions
+    python -m benchmarks.compare --repeat 15  # steadier on a busy machine
+    python -m benchmarks.compare --all        # also every family's table vs NumPy
+    python -m benchmarks.compare --quick      # n = 10**6 and 3 repetitions: a smoke run
+
+Every contender of a comparison is compiled first, then the contenders run in
+turn, ``--repeat`` times, and each keeps its fastest time (the minimum is the
+estimate least disturbed by other processes).  Start-up figures come from
+fresh interpreters (median, since a process start is noisier than a loop).
+It prints a markdown table with PASS or MISS per goal and always exits 0:
+the figures are for reading, not for gating CI.
+
+Goals (issue 2):
+
+* kernel in a user's njit loop <= 1.05x the hand-inlined formula; ``lr_at`` <= 1.15x
+* cosine ``table(10**7)``: parallel >= 1.7x serial, and >= 2x the NumPy closed form
+* ``import lrjit`` <= 0.15 s over ``import numba``
+* first ``s.table(1000)`` in a fresh process with a warm cache <= 0.3 s
+"""
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+
+import numba
+import numpy as np
+
+from . import bench_loop, bench_startup, reference
+
+
+def fastest(contenders, repeat):
+    """``{name: min seconds}`` over ``repeat`` interleaved rounds of zero-argument calls."""
+    for call in contenders.values():
+        call()  # compile, load from cache, touch memory
+    best = dict.fromkeys(contenders, float("inf"))
+    for _ in range(repeat):
+        for name, call in contenders.items():
+            start = time.perf_counter()
+            call()
+            best[name] = min(best[name], time.perf_counter() - start)
+    return best
+
+
+def ms(seconds):
+    return f"{seconds * 1e3:.1f} ms"
+
+
+def size(n):
+    """``10**7`` for a power of ten, else the number."""
+    e = len(str(n)) - 1
+    return f"10**{e}" if n == 10**e else str(n)
+
+
+def cpu_name():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def loop_rows(n, repeat):
+    """Kernel and ``lr_at`` against the hand-inlined formula, per family."""
+    rows = []
+    for family in bench_loop.FAMILIES:
+        ways = bench_loop.WAYS + (("lr_at_join",) if family == "warmup_cosine" else ())
+        bench_loop.check_same_sum(family, ways)
+        calls = {}
+        for way in ways:
+            loop, args = bench_loop.loop_args(family, way, n)
+            calls[way] = lambda loop=loop, args=args: loop(*args)
+        t = fastest(calls, repeat)
+        base = t["inlined"]
+        for way, label, goal in (
+            ("kernel", f"{family}: kernel / inlined", 1.05),
+            ("lr_at", f"{family}: lr_at / inlined", 1.15),
+            ("lr_at_join", "join (same bits as warmup_cosine): lr_at / inlined", 1.15),
+        ):
+            if way in t:
+                rows.append((label, t[way] / base, "<=", goal, f"{ms(t[way])} / {ms(base)}"))
+    return rows
+
+
+def table_rows(n, repeat, families):
+    """Parallel table against the serial one and NumPy's closed form, per family."""
+    rows = []
+    for family in families:
+        s = reference.build(family, n)
+        t = fastest(
+            {
+                "serial": lambda: s.table(n, parallel=False),
+                "parallel": lambda: s.table(n, parallel=True),
+                "numpy": lambda: reference.table(s, n),
+            },
+            repeat,
+        )
+        goal = family == "cosine"
+        par = t["parallel"]
+        rows.append(
+            (f"{family} table({size(n)}): serial / parallel", t["serial"] / par, ">=",
+             1.7 if goal else None, f"{ms(t['serial'])} / {ms(par)}")
+        )
+        rows.append(
+            (f"{family} table({size(n)}): NumPy / parallel", t["numpy"] / par, ">=",
+             2.0 if goal else None, f"{ms(t['numpy'])} / {ms(par)}")
+        )
+        if goal:
+            # The same fill into a reused buffer: no page faults of a fresh array.
+            out = np.empty(n)
+            into = fastest(
+                {
+                    "serial": lambda: s.table(n, out=out, parallel=False),
+                    "parallel": lambda: s.table(n, out=out, parallel=True),
+                },
+                repeat,
+            )
+            rows.append(
+                (f"cosine table({size(n)}, out=buffer): serial / parallel",
+                 into["serial"] / into["parallel"], ">=", None,
+                 f"{ms(into['serial'])} / {ms(into['parallel'])}")
+            )
+    return rows
+
+
+def startup_rows(repeat):
+    """Import overhead and the first table, each from fresh interpreters."""
+    overhead, lrjit_s, numba_s = bench_startup.import_overhead(repeat)
+    bench_startup.warm_cache()
+    first = [
+        bench_startup.fresh_seconds(bench_startup.TABLE_SETUP, "s.table(1000)")
+        for _ in range(repeat)
+    ]
+    med = statistics.median
+    return [
+        ("import lrjit - import numba (s)", overhead, "<=", 0.15,
+         f"{ms(med(lrjit_s))} - {ms(med(numba_s))}"),
+        ("first s.table(1000), fresh process, warm cache (s)", med(first), "<=", 0.3,
+         f"min {ms(min(first))}"),
+    ]
+
+
+def verdict(value, op, goal):
+    if goal is None:
+        return "info"
+    ok = value <= goal if op == "<=" else value >= goal
+    return "PASS" if ok else "MISS"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds (min kept)")
+    parser.add_argument("--n", type=int, default=10**7, help="steps per loop and table")
+    parser.add_argument("--quick", action="store_true", help="n=10**6, 3 rounds")
+    parser.add_argument("--all", action="store_true", help="every family's table, not just cosine")
+    args = parser.parse_args(argv)
+    n, repeat = (10**6, 3) if args.quick else (args.n, max(args.repeat, 1))
+    families = reference.FAMILIES if args.all else ("cosine",)
+
+    print(
+        f"# lrjit performance goals\n\n{cpu_name()}, {os.cpu_count()} CPUs, "
+        f"{numba.config.NUMBA_NUM_THREADS} Numba threads, numba {numba.__version__}, "
+        f"numpy {np.__version__}, python {platform.python_version()}; n={size(n)}, "
+        f"min of {repeat} interleaved rounds; start-up: median of {repeat} fresh processes\n"
+    )
+    print("| measure | value | goal | verdict | times |")
+    print("|---|---:|---:|---|---|")
+    sections = (
+        ("in-loop", lambda: loop_rows(n, repeat)),
+        ("tables", lambda: table_rows(n, repeat, families)),
+        ("start-up", lambda: startup_rows(repeat)),
+    )
+    for section, rows in sections:
+        try:
+            rows = rows()
+        except Exception as exc:  # report and go on: the other figures still count
+            print(f"| {section} | | | ERROR | {type(exc).__name__}: {exc} |")
+            continue
+        for name, value, op, goal, times in rows:
+            target = "" if goal is None else f"{op} {goal:g}"
+            print(f"| {name} | {value:.3f} | {target} | {verdict(value, op, goal)} | {times} |")
+    try:
+        print(f"\nthreading layer: {numba.threading_layer()}")
+    except ValueError:  # no parallel function ran
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
