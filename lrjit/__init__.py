@@ -29,6 +29,7 @@ from .schedules import (
     step_decay,
     warmup_cosine,
 )
+from .sweeps import sweep
 
 __version__ = "0.1.0"
 
@@ -48,7 +49,17 @@ __all__ = [
     "cosine",
     "warmup_cosine",
     "join",
+    "sweep",
 ]
+
+
+def __getattr__(name):
+    # lrjit.cuda imports numba.cuda: only on first use, never at import lrjit.
+    if name == "cuda":
+        import importlib
+
+        return importlib.import_module(".cuda", __name__)
+    raise AttributeError(f"module 'lrjit' has no attribute {name!r}")
 
 
 def warmup(verbose=True):

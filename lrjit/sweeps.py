@@ -1,0 +1,438 @@
+"""Sweeps: many schedule configurations evaluated at many steps in one compiled call.
+
+A sweep is a ``(configurations, steps)`` table.  Its configurations come
+either from one family with broadcast parameter arrays (every configuration
+is validated by the family's factory) or from a list of :class:`lrjit.Schedule`
+objects of any kinds and compositions.  Either way the schedules are stacked
+into one *stacked program* (see :func:`stack`) that the compiled drivers
+here, and the CUDA kernels in :mod:`lrjit.cuda`, read through
+:func:`lrjit.kernels.lr_at`, so every target runs the same tier-1 kernels.
+
+>>> import numpy as np, lrjit
+>>> table = lrjit.sweep("cosine", 5, init_value=[0.1, 0.2], decay_steps=4)
+>>> table.shape
+(2, 5)
+>>> table[1]
+array([0.2       , 0.17071068, 0.1       , 0.02928932, 0.        ])
+"""
+
+import inspect
+import math
+import numbers
+from collections.abc import Mapping
+
+import numba
+import numpy as np
+
+from ._jit import jit
+from .kernels.dispatch import CONSTANT, MAX_PARAMS, lr_at
+from .schedules._core import FACTORIES, MAX_STEP, Schedule, check_count, from_dict
+
+__all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
+
+TARGETS = ("cpu", "parallel", "cuda")
+
+# Steps per work item of the parallel driver: enough to amortise a work item,
+# small enough that a few configurations with many steps still spread over
+# every thread.
+TILE = 4096
+
+# Families whose arguments are sequences: they cannot be broadcast elementwise.
+_SEQUENCE_ARGS = {"multistep": "milestones", "join": "schedules"}
+
+
+@jit
+def fill_serial(kinds, params, starts, steps, out):
+    """``out[c, j] = lr_at(kinds[c], params[c], starts[c], steps[j])``, in one thread.
+
+    ``kinds`` ``(C, P)`` int64, ``params`` ``(C, P, MAX_PARAMS)`` and ``starts``
+    ``(C, P)`` float64 are a stacked program (:func:`stack`), ``steps`` ``(N,)``
+    float64, ``out`` ``(C, N)`` float64 or float32 (rounded from float64).
+    """
+    for c in range(out.shape[0]):
+        k = kinds[c]
+        p = params[c]
+        s = starts[c]
+        for j in range(out.shape[1]):
+            out[c, j] = lr_at(k, p, s, steps[j])
+
+
+@jit(parallel=True)
+def fill_parallel(kinds, params, starts, steps, out):
+    """:func:`fill_serial` over Numba's threads, in tiles of ``TILE`` steps of one configuration.
+
+    Tiling (rather than ``prange`` over configurations) keeps every thread busy
+    for a few configurations with many steps as well as for many with few.
+    """
+    n = out.shape[1]
+    tiles = (n + TILE - 1) // TILE
+    for t in numba.prange(out.shape[0] * tiles):
+        c = t // tiles
+        first = (t - c * tiles) * TILE
+        k = kinds[c]
+        p = params[c]
+        s = starts[c]
+        for j in range(first, min(first + TILE, n)):
+            out[c, j] = lr_at(k, p, s, steps[j])
+
+
+def _factory(family):
+    """The registered factory for a family name or a factory function."""
+    if isinstance(family, str):
+        if family not in FACTORIES:
+            valid = ", ".join(sorted(FACTORIES))
+            raise ValueError(f"unknown schedule family {family!r}; valid families: {valid}")
+        return family, FACTORIES[family]
+    for name, factory in FACTORIES.items():
+        if family is factory:
+            return name, factory
+    raise TypeError(
+        f"family must be a family name or a factory such as lrjit.cosine, got {family!r}"
+    )
+
+
+def _as_array(name, value):
+    arr = np.asarray(value)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+    ):
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {value!r} "
+            f"(dtype {arr.dtype})"
+        )
+    return arr
+
+
+def grid(family, /, **params):
+    """Schedules of one family over broadcast parameter arrays, as an object array.
+
+    Each argument of the family's factory may be a scalar or an array; they
+    broadcast together like NumPy arrays, and every configuration is built
+    (so validated) by the factory.  An invalid one raises the factory's error,
+    prefixed by the configuration's index.
+
+    Parameters
+    ----------
+    family : str or callable
+        A family name (``"cosine"``) or its factory (``lrjit.cosine``).
+        ``multistep`` and ``join`` take sequences: build those schedules
+        yourself and pass a list to :func:`sweep`.
+    **params
+        The factory's arguments, scalars or arrays.
+
+    Returns
+    -------
+    numpy.ndarray
+        An object array of :class:`lrjit.Schedule`, of the broadcast shape.
+
+    Examples
+    --------
+    >>> import lrjit
+    >>> g = lrjit.sweeps.grid("cosine", init_value=[[0.1], [0.2]], decay_steps=[100, 200, 300])
+    >>> g.shape
+    (2, 3)
+    >>> g[1, 2]
+    lrjit.cosine(init_value=0.2, decay_steps=300, end_value=0.0, periodic=False)
+    """
+    return _grid(family, params)
+
+
+def _grid(family, params, offset=()):
+    """:func:`grid`; ``offset`` is added to the index in error messages (a Dask block's)."""
+    name, factory = _factory(family)
+    if name in _SEQUENCE_ARGS:
+        raise TypeError(
+            f"{name} takes a sequence ({_SEQUENCE_ARGS[name]}), which cannot be broadcast; "
+            f"pass a list of lrjit.{name}(...) schedules to lrjit.sweep instead"
+        )
+    signature = inspect.signature(factory).parameters
+    unknown = sorted(set(params) - set(signature))
+    if unknown:
+        raise TypeError(
+            f"unknown parameter(s) {', '.join(map(repr, unknown))} for {name}; "
+            f"valid: {', '.join(map(repr, signature))}"
+        )
+    missing = [n for n, p in signature.items() if p.default is p.empty and n not in params]
+    if missing:
+        raise TypeError(f"missing parameter(s) {', '.join(map(repr, missing))} for {name}")
+    arrays = {n: _as_array(n, v) for n, v in params.items()}
+    try:
+        shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
+    except ValueError:
+        shapes = ", ".join(f"{n}{a.shape}" for n, a in arrays.items())
+        raise ValueError(f"parameter arrays do not broadcast together: {shapes}") from None
+    arrays = {n: np.broadcast_to(a, shape) for n, a in arrays.items()}
+    schedules = np.empty(shape, dtype=object)
+    for index in np.ndindex(shape):
+        # .item(): plain Python scalars, so the factory's checks and messages
+        # see exactly what a scalar call would.
+        kwargs = {n: a[index].item() for n, a in arrays.items()}
+        try:
+            schedules[index] = factory(**kwargs)
+        except (TypeError, ValueError) as error:
+            where = tuple(i + o for i, o in zip(index, offset + (0,) * len(index)))
+            where = where[0] if len(where) == 1 else where
+            raise type(error)(f"{name} configuration at index {where}: {error}") from None
+    return schedules
+
+
+def stack(schedules):
+    """The stacked program of a sequence of schedules, for the sweep drivers.
+
+    Programs with fewer pieces are padded with pieces that start at ``+inf``,
+    which :func:`lrjit.kernels.lr_at` never reaches, so row ``c`` evaluates
+    exactly as ``schedules[c]`` does.
+
+    Parameters
+    ----------
+    schedules : sequence of Schedule or dict
+        Dicts are read with :func:`lrjit.from_dict`.
+
+    Returns
+    -------
+    kinds : numpy.ndarray
+        ``(C, P)`` int64 family codes.
+    params : numpy.ndarray
+        ``(C, P, MAX_PARAMS)`` float64 kernel parameters.
+    starts : numpy.ndarray
+        ``(C, P)`` float64 start steps.
+
+    Examples
+    --------
+    >>> import lrjit
+    >>> s = lrjit.join([lrjit.constant(1.0), lrjit.constant(0.5)], boundaries=[10])
+    >>> kinds, params, starts = stack([lrjit.constant(0.1), s])
+    >>> starts
+    array([[ 0., inf],
+           [ 0., 10.]])
+    """
+    if isinstance(schedules, (Schedule, str, bytes, Mapping)) or not hasattr(
+        schedules, "__iter__"
+    ):
+        raise TypeError(f"schedules must be a sequence of Schedule objects, got {schedules!r}")
+    checked = []
+    for c, s in enumerate(schedules):
+        if isinstance(s, Mapping):
+            s = from_dict(s)
+        elif not isinstance(s, Schedule):
+            raise TypeError(
+                f"schedules[{c}] must be a Schedule (from lrjit.cosine(...) etc.) or its "
+                f"to_dict() dict, got {s!r} ({type(s).__name__})"
+            )
+        checked.append(s)
+    pieces = max((len(s.kinds) for s in checked), default=1)
+    kinds = np.full((len(checked), pieces), CONSTANT, dtype=np.int64)
+    params = np.zeros((len(checked), pieces, MAX_PARAMS), dtype=np.float64)
+    starts = np.full((len(checked), pieces), np.inf, dtype=np.float64)
+    for c, s in enumerate(checked):
+        p = len(s.kinds)
+        kinds[c, :p] = s.kinds
+        params[c, :p] = s.params
+        starts[c, :p] = s.starts
+    return kinds, params, starts
+
+
+def _steps(steps):
+    """Steps as a contiguous 1-D float64 array: ``0 .. n-1`` for a count ``n``."""
+    if isinstance(steps, numbers.Integral) and not isinstance(steps, (bool, np.bool_)):
+        return np.arange(check_count("steps", steps, minimum=0), dtype=np.float64)
+    arr = np.asarray(steps)
+    if arr.ndim == 0 or not (
+        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
+    ):
+        raise TypeError(
+            f"steps must be a count (an int >= 0) or a 1-D array of real steps, got {steps!r}"
+        )
+    if arr.ndim != 1:
+        raise ValueError(f"steps must be a count or a 1-D array, got an array of shape {arr.shape}")
+    arr = np.ascontiguousarray(arr, dtype=np.float64)
+    # The same bound as Schedule.__call__: kernels floor steps into int64.
+    bad = ~(np.isfinite(arr) & (arr >= 0.0) & (arr <= MAX_STEP))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(
+            f"steps[{i}] must be finite, >= 0 and <= 2**{math.log2(MAX_STEP):.0f}, "
+            f"got {arr[i].item()!r}"
+        )
+    return arr
+
+
+def _dtype(dtype, out):
+    if dtype is None:
+        return np.dtype(np.float64) if out is None else None
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from None
+    if dt not in (np.float64, np.float32):
+        raise TypeError(f"dtype must be float64 or float32, got {dt}")
+    return dt
+
+
+def _is_dask(value):
+    # Duck typing: dask is never imported unless the caller already uses it.
+    return type(value).__module__.startswith("dask.") and hasattr(value, "__dask_graph__")
+
+
+def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, **params):
+    """The values of many schedule configurations at many steps: a ``(configs, steps)`` table.
+
+    ``table[c, j] = schedule_c(steps[j])``, computed by one compiled loop over a
+    stacked program (:func:`stack`), so the configurations may be of different
+    families and compositions without recompiling.
+
+    Parameters
+    ----------
+    family_or_schedules : str, callable or sequence of Schedule
+        Either a family name or factory (``"cosine"``, ``lrjit.cosine``) whose
+        arguments are given as broadcast arrays in ``**params``, or a list of
+        :class:`lrjit.Schedule` objects (or their ``to_dict()`` dicts).
+    steps : int or array_like
+        A count ``n`` (steps ``0 .. n-1``) or a 1-D array of finite steps
+        ``>= 0`` (fractional steps are fine).
+    target : {'cpu', 'parallel', 'cuda'}
+        One thread, Numba's threads, or a CUDA GPU (needs ``lrjit[cuda]``;
+        see :mod:`lrjit.cuda`).  The CPU targets agree bitwise with
+        :meth:`Schedule.table`; CUDA within 1e-12 relative.
+    dtype : numpy.float64 or numpy.float32, optional
+        Element type of the table (default float64, or ``out.dtype``).
+        float32 tables are computed in float64 and rounded once.
+    out : array, optional
+        Where to write the table, of shape ``config_shape + (N,)``: a writeable
+        NumPy array, or with ``target='cuda'`` any array with
+        ``__cuda_array_interface__`` (Numba device array, CuPy array, torch
+        CUDA tensor), so the table never leaves the device.
+    **params
+        The family's factory arguments, scalars or arrays (broadcast); each
+        configuration is validated by the factory.  Dask arrays (chunked over
+        configurations) give a Dask array, computed block by block.
+
+    Returns
+    -------
+    array
+        ``out`` if given; else a NumPy array (a Numba device array for
+        ``target='cuda'``) of shape ``config_shape + (N,)``: the broadcast
+        shape of ``params``, or ``(len(schedules),)``.
+
+    Examples
+    --------
+    A grid of base learning rates and lengths, then a mixed list:
+
+    >>> import numpy as np, lrjit
+    >>> t = lrjit.sweep("linear", 4, init_value=[[1.0], [2.0]], end_value=0.0,
+    ...                 transition_steps=[2, 4], target="parallel")
+    >>> t.shape
+    (2, 2, 4)
+    >>> t[1, 0]
+    array([2., 1., 0., 0.])
+    >>> mixed = [lrjit.constant(0.5), lrjit.step_decay(1.0, step_size=2, gamma=0.5)]
+    >>> lrjit.sweep(mixed, np.array([0, 2.5, 5]), dtype=np.float32)
+    array([[0.5 , 0.5 , 0.5 ],
+           [1.  , 0.5 , 0.25]], dtype=float32)
+    """
+    if target not in TARGETS:
+        raise ValueError(f"target must be one of {', '.join(map(repr, TARGETS))}, got {target!r}")
+    step_array = _steps(steps)
+    dt = _dtype(dtype, out)
+    if isinstance(family_or_schedules, Schedule):
+        raise TypeError(
+            "sweep takes a list of schedules (or a family name); for one schedule use "
+            "[schedule] or schedule.table(n)"
+        )
+    if isinstance(family_or_schedules, str) or callable(family_or_schedules):
+        if any(_is_dask(v) for v in params.values()):
+            if out is not None:
+                raise TypeError("out is not supported with Dask parameters; the result is lazy")
+            return _sweep_dask(family_or_schedules, step_array, target, dt, params)
+        schedules = _grid(family_or_schedules, params)
+        shape = schedules.shape
+        schedules = schedules.reshape(-1)
+    else:
+        if params:
+            raise TypeError(
+                f"parameter(s) {', '.join(map(repr, sorted(params)))} given with a list of "
+                "schedules; parameters go with a family name, e.g. sweep('cosine', n, ...)"
+            )
+        schedules = family_or_schedules
+        if isinstance(schedules, np.ndarray) and schedules.dtype == object:
+            shape = schedules.shape  # from grid(): keep its shape
+            schedules = schedules.reshape(-1)
+        else:
+            shape = None
+    kinds, params_, starts = stack(schedules)
+    if shape is None:
+        shape = (kinds.shape[0],)
+    full = shape + (step_array.shape[0],)
+    if target == "cuda":
+        from . import cuda
+
+        return cuda._sweep_into(kinds, params_, starts, step_array, full, dt, out)
+    if out is None:
+        out = np.empty(full, dtype=dt)
+        table = out.reshape(kinds.shape[0], step_array.shape[0])
+    else:
+        table = _check_out(out, full, dt)
+    if table.size:
+        fill = fill_parallel if target == "parallel" else fill_serial
+        fill(kinds, params_, starts, step_array, table)
+    return out
+
+
+def _check_out(out, shape, dtype):
+    """``out`` viewed as ``(C, N)`` after checking it; raises naming what is wrong."""
+    if not isinstance(out, np.ndarray):
+        raise TypeError(
+            f"out must be a numpy.ndarray for a CPU target, got {type(out).__name__} "
+            "(device arrays need target='cuda')"
+        )
+    if out.dtype not in (np.float64, np.float32):
+        raise TypeError(f"out must have dtype float64 or float32, got {out.dtype}")
+    if dtype is not None and dtype != out.dtype:
+        raise TypeError(f"dtype {dtype} does not match out.dtype {out.dtype}")
+    if out.shape != shape:
+        raise ValueError(f"out must have shape {shape}, got {out.shape}")
+    if not out.flags.writeable:
+        raise ValueError("out must be writeable")
+    table = out.reshape(-1, shape[-1]) if out.ndim != 2 else out
+    if table.size and not np.may_share_memory(table, out):
+        raise ValueError(
+            f"out of shape {out.shape} must be C-contiguous (it is viewed as a "
+            f"(configs, steps) table)"
+        )
+    return table
+
+
+def _sweep_block(*blocks, names, family, steps, target, dtype, block_info=None):
+    """One Dask block of a family sweep (module level, so it pickles to workers)."""
+    offset = ()
+    if block_info is not None and None in block_info:
+        offset = tuple(start for start, _ in block_info[None]["array-location"][:-1])
+    schedules = _grid(family, dict(zip(names, blocks)), offset)
+    table = sweep(schedules, steps, target=target, dtype=dtype)
+    if target == "cuda":
+        table = table.copy_to_host()
+    return table.reshape(schedules.shape + (steps.shape[0],))
+
+
+def _sweep_dask(family, steps, target, dtype, params):
+    """A lazy Dask sweep: one block of configurations per chunk of the parameters."""
+    import functools
+
+    import dask.array as da
+
+    _factory(family)  # a bad family name fails now, not at compute time
+    names = list(params)
+    arrays = da.broadcast_arrays(*(da.asarray(params[n]) for n in names))
+    index = tuple(range(arrays[0].ndim))
+    _, arrays = da.core.unify_chunks(*(x for a in arrays for x in (a, index)))
+    block = functools.partial(
+        _sweep_block, names=names, family=family, steps=steps, target=target, dtype=dtype
+    )
+    return da.map_blocks(
+        block,
+        *arrays,
+        new_axis=len(index),
+        chunks=arrays[0].chunks + ((steps.shape[0],),),
+        dtype=dtype,
+        meta=np.empty((0,) * (len(index) + 1), dtype=dtype),
+    )
