@@ -51,7 +51,6 @@ from .kernels import dispatch
 from .kernels.dispatch import MAX_PARAMS, lr_at
 from .schedules._core import (
     FACTORIES,
-    Schedule,
     _is_real,
     check_count,
     check_real,
@@ -77,10 +76,6 @@ _SNAP = 2.0**-44
 
 # Seed key name -> the lrjit factory parameters it stands for, first match wins.
 _ALIASES = {"initial_value": ("init_value", "value"), "final_value": ("end_value",)}
-
-
-def _is_number(value):
-    return _is_real(value) and not isinstance(value, np.ndarray)
 
 
 def _keys(names):
@@ -153,7 +148,7 @@ class BaseLRSchedule:
     @classmethod
     def _canonical(cls, cfg):
         """``cfg`` validated, with every default filled in, as a new dict."""
-        if _is_number(cfg):
+        if _is_real(cfg):
             value = check_value("cfg (a constant learning rate)", cfg)
             given = {"initial_value": value, "final_value": value}
         elif isinstance(cfg, Mapping):
@@ -252,7 +247,7 @@ class BaseLRSchedule:
         """
         kinds, params, starts = self._program
         p = progress_remaining
-        if _is_number(p):
+        if _is_real(p):
             # An int is clamped first: float() of a huge one overflows.
             x = float(min(max(p, 0), 1)) if isinstance(p, numbers.Integral) else float(p)
             if not math.isfinite(x):
@@ -286,7 +281,7 @@ class BaseLRSchedule:
         return out.reshape(arr.shape)
 
     def __call__(self, progress_remaining):
-        """``self.func(progress_remaining)``: the object is a stable-baselines3 ``learning_rate``."""
+        """``self.func(progress_remaining)``: what makes it an SB3 ``learning_rate``."""
         return self.func(progress_remaining)
 
     # -- lrjit additions
