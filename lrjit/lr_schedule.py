@@ -15,10 +15,11 @@ config dict (or a bare number, a constant)::
     power           polynomial: exponent, in [0, 1e6] (2.0)
 
 Every value comes from lrjit's compiled kernels: ``progress_remaining = p``
-is the step ``1 - p`` of a one-step program, so the values equal the
-original ``lr_schedule`` formulas bit for bit for constant, cosine and
-exponential, and to within a few ulps for the others (the kernels' operation
-order; each class says which).  ``to_schedule(total_steps)`` gives the same
+is the step ``1 - p`` of a one-step program.  The values equal the original
+``lr_schedule`` formulas bit for bit for constant, cosine and exponential,
+and for polynomial wherever ``1 - (1 - p) == p`` (every progress SB3
+computes); linear and cosine_warmup are within a few ulps (the kernels'
+operation order; each class says so).  ``to_schedule(total_steps)`` gives the same
 schedule as an :class:`lrjit.Schedule` over ``total_steps`` steps
 (``progress_remaining = 1 - step / total_steps``), for tables, plots and your
 own ``@njit`` loops.
