@@ -502,3 +502,21 @@ def test_step_function_switches_on_its_step():
         assert lr(1.0 - k / 300) == 0.5 ** sum(m <= k for m in (1, 4, 7, 10))
     # a progress between whole steps is not moved
     assert lr(1.0 - 0.999 / 300) == 1.0
+
+
+def test_families_are_discovered_at_call_time(monkeypatch):
+    # A family registered after import (as other modules do) is reachable, and one
+    # that takes total_steps itself (like a one-cycle schedule) receives it.
+    seen = {}
+
+    def ramp_down(init_value, total_steps):
+        seen["total_steps"] = total_steps
+        return lrjit.linear(init_value, 0.0, total_steps)
+
+    monkeypatch.setitem(lrjit.FACTORIES, "ramp_down", ramp_down)
+    lr = BaseLRSchedule.create({"type": "ramp_down", "initial_value": 1.0, "total_steps": 8})
+    assert seen == {"total_steps": 8}
+    assert (lr(1.0), lr(0.5), lr(0.0)) == (1.0, 0.5, 0.0)
+    rejects(lambda: BaseLRSchedule.create({"type": "ramp_down", "init_value": 1.0}),
+            ValueError, "'total_steps'")
+    assert "ramp_down" in rejects(lambda: BaseLRSchedule.create({"type": "ramp"}), ValueError)
