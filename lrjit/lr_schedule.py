@@ -52,7 +52,6 @@ from .kernels import dispatch
 from .kernels.dispatch import MAX_PARAMS, lr_at
 from .schedules._core import (
     FACTORIES,
-    _is_real,
     check_count,
     check_real,
     check_value,
@@ -77,6 +76,10 @@ _SNAP = 2.0**-44
 
 # Seed key name -> the lrjit factory parameters it stands for, first match wins.
 _ALIASES = {"initial_value": ("init_value", "value"), "final_value": ("end_value",)}
+
+
+def _is_real(value):
+    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
 def _keys(names):
