@@ -7,6 +7,7 @@ from hypothesis import settings
 
 # Numba compiles on first call, so a wall-clock deadline would only measure that.
 settings.register_profile("lrjit", deadline=None, max_examples=60)
+settings.register_profile("thorough", deadline=None, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "lrjit"))
 
 

@@ -242,7 +242,11 @@ def _join_kwargs(children):
             min_size=len(scheds) - 1,
             max_size=len(scheds) - 1,
             unique=True,
-        ).map(lambda bs: dict(schedules=scheds, boundaries=sorted(bs)))
+        )
+        .map(lambda bs: dict(schedules=scheds, boundaries=sorted(bs)))
+        # every switch step stays within 2**53 (join refuses the rest)
+        .filter(lambda kw: not kw["boundaries"]
+                or kw["boundaries"][-1] + int(kw["schedules"][-1].starts[-1]) <= MAX_STEPS)
     )
 
 

@@ -204,3 +204,11 @@ def test_from_dict_nested_and_non_dict():
     bad_nested = {"type": "join", "schedules": [{"type": "constant", "value": -1.0}],
                   "boundaries": []}
     rejects(lambda: lrjit.from_dict(bad_nested), "value", "-1.0")
+
+
+def test_join_switch_steps_stay_within_2_53():
+    # beyond 2**53 the piece start 2**53 + 1 would round onto 2**53 (found by hypothesis)
+    pieces = [lrjit.constant(0.0), lrjit.multistep(1.0, [1], 0.5)]
+    rejects(lambda: lrjit.join(pieces, [2**53]), "boundaries[0]", str(2**53), "2**53")
+    s = lrjit.join(pieces, [2**53 - 1])
+    assert (s(2**53 - 2), s(2**53 - 1), s(2**53)) == (0.0, 1.0, 0.5)

@@ -16,8 +16,9 @@ __all__ = ["Schedule", "from_dict", "FACTORIES"]
 MAX_VALUE = 1e300
 # Step counts are stored as float64: beyond 2**53 integers are no longer exact.
 MAX_STEPS = 2**53
-# Steps beyond int64 are no step counts; near 5e307 pi * step overflows (periodic cosine -> NaN).
-MAX_STEP = 2.0**63
+# Kernels take math.floor of a step (an int64 in Numba: wraps from 2**63 on) and pi * step
+# overflows near 5e307 (periodic cosine -> NaN): steps stay at or below this.
+MAX_STEP = 2.0**62
 
 #: Every factory by its ``type`` name, as :func:`from_dict` reads it.
 FACTORIES = {}
@@ -90,7 +91,7 @@ def _check_steps(steps):
     arr = arr.astype(np.float64, copy=False)
     bad = ~(np.isfinite(arr) & (arr >= 0.0) & (arr <= MAX_STEP))
     if bad.any():
-        raise ValueError(f"step must be finite and >= 0 (at most 2**63), got {arr[bad].flat[0]!r}")
+        raise ValueError(f"step must be finite and >= 0 (at most 2**62), got {arr[bad].flat[0]!r}")
     return arr
 
 
@@ -207,12 +208,12 @@ class Schedule:
     def __call__(self, step):
         """The value at ``step``: a float for a scalar, a float64 array for an array.
 
-        Steps must be finite, non-negative and at most 2**63; fractional steps are fine.
+        Steps must be finite, non-negative and at most 2**62; fractional steps are fine.
         """
         if isinstance(step, (int, float)) and not isinstance(step, bool):
             t = float(step) if not isinstance(step, int) or step <= MAX_STEP else math.inf
             if not (0.0 <= t <= MAX_STEP):
-                raise ValueError(f"step must be finite and >= 0 (at most 2**63), got {step!r}")
+                raise ValueError(f"step must be finite and >= 0 (at most 2**62), got {step!r}")
             return lr_at(self.kinds, self.params, self.starts, t)
         steps = _check_steps(step)
         if steps.ndim == 0 and not isinstance(step, np.ndarray):

@@ -8,7 +8,15 @@ whole numbers of steps, ``boundaries`` are absolute steps.
 import math
 
 from ..kernels import dispatch
-from ._core import Schedule, check_count, check_flag, check_real, check_value, register
+from ._core import (
+    MAX_STEPS,
+    Schedule,
+    check_count,
+    check_flag,
+    check_real,
+    check_value,
+    register,
+)
 
 __all__ = [
     "constant",
@@ -251,6 +259,13 @@ def join(schedules, boundaries):
         for kind, row, start in zip(s.kinds, s.params, s.starts):
             if offset + start >= end:
                 break  # a nested piece cut off by this join's next boundary
+            if offset + int(start) > MAX_STEPS:
+                # beyond 2**53 the float64 start would round onto its neighbour
+                raise ValueError(
+                    f"boundaries[{k - 1}]={offset} puts step {int(start)} of schedules[{k}], "
+                    f"where it switches pieces, at {offset + int(start)}; keep every "
+                    "switch step of a join within 2**53"
+                )
             pieces.append((int(kind), row, offset + float(start)))
     args = {"schedules": tuple(schedules), "boundaries": boundaries}
     horizon = (boundaries[-1] if boundaries else 0) + schedules[-1].horizon
