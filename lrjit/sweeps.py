@@ -93,12 +93,9 @@ def _factory(family):
 
 def _as_array(name, value):
     arr = np.asarray(value)
-    if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
-    ):
+    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
         raise TypeError(
-            f"{name} must be a number or an array of numbers, got {value!r} "
-            f"(dtype {arr.dtype})"
+            f"{name} must be a number or an array of numbers, got {value!r} (dtype {arr.dtype})"
         )
     return arr
 
@@ -206,9 +203,7 @@ def stack(schedules):
     array([[ 0., inf],
            [ 0., 10.]])
     """
-    if isinstance(schedules, (Schedule, str, bytes, Mapping)) or not hasattr(
-        schedules, "__iter__"
-    ):
+    if isinstance(schedules, (Schedule, str, bytes, Mapping)) or not hasattr(schedules, "__iter__"):
         raise TypeError(f"schedules must be a sequence of Schedule objects, got {schedules!r}")
     checked = []
     for c, s in enumerate(schedules):

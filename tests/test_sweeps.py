@@ -97,8 +97,9 @@ def test_count_equals_arange_and_table():
 def test_parallel_tiles_cover_every_element():
     # More steps than one tile, and fewer configurations than threads.
     n = sweeps.TILE * 2 + 17
-    got = lrjit.sweep("linear", n, init_value=[1.0], end_value=0.0, transition_steps=n - 1,
-                      target="parallel")
+    got = lrjit.sweep(
+        "linear", n, init_value=[1.0], end_value=0.0, transition_steps=n - 1, target="parallel"
+    )
     want = np.array([1.0 - t / (n - 1) for t in range(n)])
     np.testing.assert_allclose(got[0], want, rtol=1e-12, atol=1e-300)
 
@@ -169,16 +170,27 @@ def test_empty_list():
 @pytest.mark.parametrize(
     "kwargs, error, words",
     [
-        (dict(init_value=[0.1, -1.0], decay_steps=10), ValueError, ["index 1", "init_value", "-1.0"]),
-        (dict(init_value=[[0.1], [0.2]], decay_steps=[5, 0]), ValueError,
-         ["index (0, 1)", "decay_steps", "got 0"]),
+        (
+            dict(init_value=[0.1, -1.0], decay_steps=10),
+            ValueError,
+            ["index 1", "init_value", "-1.0"],
+        ),
+        (
+            dict(init_value=[[0.1], [0.2]], decay_steps=[5, 0]),
+            ValueError,
+            ["index (0, 1)", "decay_steps", "got 0"],
+        ),
         (dict(init_value=0.1, decay_steps=[10.5]), TypeError, ["decay_steps", "10.5", "integer"]),
         (dict(init_value=[math.nan], decay_steps=10), ValueError, ["init_value", "nan"]),
         (dict(init_value=0.1, decay_steps=10, periodic=[1]), TypeError, ["periodic"]),
         (dict(init_value=0.1), TypeError, ["missing", "decay_steps"]),
         (dict(init_value=0.1, decay_steps=1, gamma=0.5), TypeError, ["unknown", "gamma"]),
         (dict(init_value=["a"], decay_steps=1), TypeError, ["init_value", "numbers"]),
-        (dict(init_value=[0.1, 0.2], decay_steps=[1, 2, 3]), ValueError, ["broadcast", "(2,)", "(3,)"]),
+        (
+            dict(init_value=[0.1, 0.2], decay_steps=[1, 2, 3]),
+            ValueError,
+            ["broadcast", "(2,)", "(3,)"],
+        ),
     ],
 )
 def test_family_form_errors(kwargs, error, words):
@@ -200,7 +212,12 @@ def test_cross_parameter_rule_is_the_factorys():
         (print, {}, TypeError, "family must be"),
         ("multistep", dict(init_value=1.0, milestones=[1]), TypeError, "list of lrjit.multistep"),
         ("join", dict(schedules=[], boundaries=[]), TypeError, "list of lrjit.join"),
-        ([lrjit.constant(1.0)], dict(value=2.0), TypeError, "parameter.*'value'.*list of schedules"),
+        (
+            [lrjit.constant(1.0)],
+            dict(value=2.0),
+            TypeError,
+            "parameter.*'value'.*list of schedules",
+        ),
         ([lrjit.constant(1.0), 0.1], {}, TypeError, r"schedules\[1\] must be a Schedule"),
         (lrjit.constant(1.0), {}, TypeError, "list of schedules"),
         (np.array([1.0, 2.0]), {}, TypeError, r"schedules\[0\] must be a Schedule"),
@@ -233,7 +250,11 @@ def test_steps_errors(steps, error, match):
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        (dict(target="gpu"), ValueError, "target must be one of 'cpu', 'parallel', 'cuda', got 'gpu'"),
+        (
+            dict(target="gpu"),
+            ValueError,
+            "target must be one of 'cpu', 'parallel', 'cuda', got 'gpu'",
+        ),
         (dict(dtype=np.float16), TypeError, "dtype must be float64 or float32, got float16"),
         (dict(dtype="int"), TypeError, "dtype must be float64 or float32"),
         (dict(out=np.empty((1, 4))), ValueError, r"out must have shape \(2, 4\), got \(1, 4\)"),
