@@ -1,0 +1,193 @@
+"""Compilation: nothing at import, warmup() on demand, and the guarded on-disk cache."""
+
+import ctypes
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import lrjit
+from lrjit import tables
+from lrjit.kernels import dispatch
+
+PACKAGE = Path(lrjit.__file__).parent
+NOBODY = 65534
+
+
+def test_import_compiles_nothing(tmp_path, run_python):
+    code = textwrap.dedent("""
+        import json, sys
+        from numba.core import event
+        from numba.core.dispatcher import Dispatcher
+
+        compiled = []
+
+        class Recorder(event.Listener):
+            def on_start(self, ev):
+                compiled.append(str(ev.data.get("dispatcher")))
+
+            def on_end(self, ev):
+                pass
+
+        event.register("numba:compile", Recorder())
+        import lrjit
+        from lrjit import tables
+        from lrjit.kernels import dispatch, families
+
+        dispatchers = {
+            f"{mod.__name__}.{name}": len(obj.overloads)
+            for mod in (families, dispatch, tables)
+            for name, obj in vars(mod).items()
+            if isinstance(obj, Dispatcher)
+        }
+        at_import = list(compiled)
+        heavy = [m for m in sys.modules if m.split(".")[0] in ("torch", "matplotlib")]
+        lrjit.cosine(1.0, 10)(0.5)  # proves the recorder sees compilations
+        print(json.dumps(dict(dispatchers=dispatchers, at_import=at_import, heavy=heavy,
+                              after_use=len(compiled))))
+    """)
+    # an empty cache folder: the first use below must compile, not load
+    out = run_python(code, env={"NUMBA_CACHE_DIR": str(tmp_path)})
+    result = json.loads(out)
+    assert len(result["dispatchers"]) >= 13, result["dispatchers"]  # 8 kernels, 2 dispatch, 3 drivers
+    assert not any(result["dispatchers"].values()), result["dispatchers"]
+    assert result["at_import"] == []
+    assert result["heavy"] == []
+    assert result["after_use"] > 0
+
+
+def test_warmup_compiles_and_reports(capsys):
+    seconds = lrjit.warmup()
+    assert isinstance(seconds, float) and seconds > 0
+    err = capsys.readouterr().err
+    assert err.startswith("lrjit") and f"{seconds:.2f}" in err and err.count("\n") == 1
+    for d in (dispatch.lr_at, tables.fill_serial, tables.fill_parallel, tables.evaluate):
+        assert d.signatures, d
+    assert lrjit.warmup(verbose=False) > 0
+    assert capsys.readouterr().err == ""
+
+
+def test_writable_cache_is_used(tmp_path, run_python):
+    code = textwrap.dedent("""
+        import json, lrjit
+        from lrjit import tables
+        lrjit.cosine(1.0, 10).table(8, parallel=False)
+        stats = tables.fill_serial.stats
+        print(json.dumps([sum(stats.cache_hits.values()), sum(stats.cache_misses.values())]))
+    """)
+    env = {"NUMBA_CACHE_DIR": str(tmp_path)}
+    hits, misses = json.loads(run_python(code, env=env))
+    assert (hits, misses) == (0, 1)
+    assert any(tmp_path.rglob("*.nbi"))
+    hits, misses = json.loads(run_python(code, env=env))
+    assert (hits, misses) == (1, 0)
+
+
+# -- read-only everything: lrjit must still import and compute
+
+
+def _set_modes(root, dir_mode, file_mode):
+    for path, dirs, files in os.walk(root):
+        os.chmod(path, dir_mode)
+        for f in files:
+            os.chmod(os.path.join(path, f), file_mode)
+
+
+def _become_nobody():
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+
+def _drop_dac_override():
+    """Stay uid 0 but lose CAP_DAC_OVERRIDE and CAP_FOWNER from exec on: modes then apply."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 3):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), f"prctl(PR_CAPBSET_DROP, {cap})")
+
+
+UNWRITABLE = 77  # the child's exit code when a folder it must not write to is writable
+
+CHILD = textwrap.dedent("""
+    import json, os, sys
+
+    for folder in (os.environ["NUMBA_CACHE_DIR"], os.environ["LRJIT_PACKAGE"], os.environ["HOME"]):
+        try:
+            open(os.path.join(folder, "probe"), "w").close()
+        except PermissionError:
+            pass
+        else:
+            print(f"{folder} is writable: the test would prove nothing", file=sys.stderr)
+            sys.exit(77)  # UNWRITABLE
+
+    import numpy as np
+    import lrjit
+    from lrjit import tables
+
+    assert os.path.dirname(lrjit.__file__) == os.environ["LRJIT_PACKAGE"], lrjit.__file__
+    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+    print(json.dumps(dict(
+        cache=type(tables.fill_serial._cache).__name__,
+        serial=s.table(200, parallel=False).tolist(),
+        array=s(np.arange(200.0)).tolist(),
+        scalar=s(55.5),
+    )))
+""")
+
+
+def _run_unprivileged(run):
+    """Run CHILD where chmod binds: as is, or for root as nobody or without CAP_DAC_OVERRIDE."""
+    if os.geteuid() != 0:
+        return subprocess.run([sys.executable, "-c", CHILD], **run)
+    reasons = []
+    for way in (_become_nobody, _drop_dac_override):
+        try:
+            proc = subprocess.run([sys.executable, "-c", CHILD], preexec_fn=way, **run)
+        except (OSError, subprocess.SubprocessError) as error:
+            reasons.append(f"{way.__name__}: {error}")
+            continue
+        if proc.returncode != UNWRITABLE:
+            return proc
+        reasons.append(f"{way.__name__}: {proc.stderr.strip()}")
+    pytest.skip("running as root and cannot make folders unwritable: " + "; ".join(reasons))
+
+
+def test_read_only_cache_and_package_still_import_and_compute():
+    root = tempfile.mkdtemp(prefix="lrjit-readonly-", dir="/tmp")
+    try:
+        package = os.path.join(root, "site", "lrjit")
+        shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+        for folder in ("cache", "home"):
+            os.mkdir(os.path.join(root, folder))
+        _set_modes(root, 0o555, 0o444)
+
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("NUMBA_", "XDG_"))}
+        env.update(
+            NUMBA_CACHE_DIR=os.path.join(root, "cache"),
+            HOME=os.path.join(root, "home"),
+            PYTHONPATH=os.path.join(root, "site"),
+            PYTHONDONTWRITEBYTECODE="1",
+            LRJIT_PACKAGE=package,
+        )
+        run = dict(env=env, cwd=root, capture_output=True, text=True, timeout=300)
+        proc = _run_unprivileged(run)
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout)
+    finally:
+        _set_modes(root, 0o755, 0o644)
+        shutil.rmtree(root)
+
+    assert result["cache"] == "NullCache"  # the guard took the no-cache path
+    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+    want = s.table(200)
+    assert np.array_equal(result["serial"], want) and np.array_equal(result["array"], want)
+    assert result["scalar"] == s(55.5)
+    assert want[5] == 0.5 and want[110] == 0.1 and want[199] == 0.1
