@@ -129,8 +129,11 @@ def test_unavailable_without_a_gpu(run_python):
 def test_device_functions_are_the_cpu_kernels_on_a_gpu():
     import lrjit.cuda
 
-    for name in ("lr_at", "piece_at", "multistep", "cosine", "linear", "warmup_cosine"):
+    names = [n for n in lrjit.kernels.__all__ if n != "MAX_PARAMS"]
+    assert {"lr_at", "piece_at", "cosine", "multistep"} <= set(names)
+    for name in names:
         assert getattr(lrjit.cuda, name) is getattr(lrjit.kernels, name), name
+        assert name in lrjit.cuda.__all__
 
 
 def _nvvm_or_skip():
@@ -341,7 +344,7 @@ def sim_docstring_examples_run_on_the_device():
                 skipped += bool(example.options.pop(doctest.SKIP, False))
             runner.run(test)
     result = runner.summarize(verbose=False)
-    assert result.failed == 0 and skipped >= 9 and result.attempted >= 25
+    assert result.failed == 0 and skipped >= 9 and result.attempted >= 20
 
 
 def sim_gpu_benchmark_script_tiny(tmp_path):

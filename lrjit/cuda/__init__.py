@@ -76,39 +76,11 @@ tensor to fill it in place):
 import numpy as np
 
 from .. import kernels as _cpu
-from ..kernels import (
-    constant,
-    cosine,
-    exponential,
-    linear,
-    lr_at,
-    multistep,
-    piece_at,
-    polynomial,
-    step_decay,
-    warmup_cosine,
-)
 
 try:
     from numba import cuda as _cuda
 except ImportError:  # numba-cuda (or numba's own numba.cuda) is not installed
     _cuda = None
-
-__all__ = [
-    "is_available",
-    "SIMULATOR",
-    "fill",
-    "lr_at",
-    "piece_at",
-    "constant",
-    "linear",
-    "step_decay",
-    "multistep",
-    "exponential",
-    "polynomial",
-    "cosine",
-    "warmup_cosine",
-]
 
 #: True when ``numba.cuda`` is Numba's CUDA simulator (``NUMBA_ENABLE_CUDASIM=1``).
 SIMULATOR = _cuda is not None and _cuda.jit.__module__.startswith("numba.cuda.simulator")
@@ -129,12 +101,18 @@ def _unwrapping(kernel):
         return kernel(*[host(a) for a in args])
 
     call.__name__ = kernel.__name__
-    call.__doc__ = kernel.__doc__
+    call.__doc__ = f"lrjit.kernels.{kernel.__name__} for simulated kernels (arrays unwrapped)."
     return call
 
 
-if SIMULATOR:
-    lr_at, piece_at, multistep = map(_unwrapping, (lr_at, piece_at, multistep))
+# Every kernel of lrjit.kernels, by the same name (families added later included).
+_DEVICE_FUNCTIONS = [name for name in _cpu.__all__ if callable(getattr(_cpu, name))]
+for _name in _DEVICE_FUNCTIONS:
+    _kernel = getattr(_cpu, _name)
+    globals()[_name] = _unwrapping(_kernel) if SIMULATOR else _kernel
+del _name, _kernel
+
+__all__ = ["is_available", "SIMULATOR", "fill", *_DEVICE_FUNCTIONS]
 
 
 def is_available():
