@@ -29,6 +29,7 @@ from .schedules import (
     step_decay,
     warmup_cosine,
 )
+from .schedules import cosine_restarts, cyclic, one_cycle
 from .sweeps import sweep
 
 __version__ = "0.1.0"
@@ -49,6 +50,9 @@ __all__ = [
     "cosine",
     "warmup_cosine",
     "join",
+    "one_cycle",
+    "cyclic",
+    "cosine_restarts",
     "sweep",
 ]
 

@@ -27,6 +27,9 @@ FAMILIES = (
     "polynomial",
     "cosine",
     "warmup_cosine",
+    "one_cycle",
+    "cyclic",
+    "cosine_restarts",
 )
 
 __all__ = list(FAMILIES)

@@ -110,6 +110,35 @@ EXAMPLES = {
         # a single piece
         dict(schedules=[lrjit.cosine(1.0, 10, 0.1)], boundaries=[]),
     ],
+    "one_cycle": [
+        dict(peak_value=1.0, total_steps=100),
+        dict(
+            peak_value=0.1, total_steps=37, pct_start=0.25, anneal_strategy="linear",
+            div_factor=10.0, final_div_factor=100.0, three_phase=True,
+        ),
+        # pct_start=0: the rise ends before step 0 (torch's phase 1 is empty)
+        dict(peak_value=3e-4, total_steps=10, pct_start=0.0),
+        # the fall is empty: torch would divide by zero at step T, lrjit holds from T - 1
+        dict(peak_value=1.0, total_steps=7, pct_start=1.0, anneal_strategy="linear"),
+        # three phases whose second phase outlasts the cycle
+        dict(peak_value=2.0, total_steps=20, pct_start=0.8, three_phase=True),
+    ],
+    "cyclic": [
+        dict(init_value=0.01, peak_value=0.1, up_steps=10, down_steps=10),
+        dict(init_value=0.1, peak_value=0.5, up_steps=3, down_steps=7, mode="triangular2"),
+        dict(init_value=0.0, peak_value=1.0, up_steps=4, down_steps=0, mode="exp_range",
+             gamma=0.99),
+        # falling below the start, exp_range scaled per cycle
+        dict(init_value=0.5, peak_value=0.1, up_steps=5, down_steps=2, mode="exp_range",
+             gamma=0.9, scale_mode="cycle"),
+        dict(init_value=0.2, peak_value=0.4, up_steps=1, down_steps=1, mode="triangular2",
+             scale_mode="iterations"),
+    ],
+    "cosine_restarts": [
+        dict(init_value=1.0, decay_steps=10),
+        dict(init_value=0.1, decay_steps=7, end_value=0.001, period_mult=2),
+        dict(init_value=0.01, decay_steps=1, end_value=0.1, period_mult=3),
+    ],
 }
 
 # -- reference formulas (from the docstrings/issue, written with math) ------
@@ -150,6 +179,68 @@ def _join(kw, t):
     return REFERENCES[piece.family](piece.args, local)
 
 
+
+def _anneal(start, end, pct, strategy):
+    # torch's OneCycleLR._annealing_cos / _annealing_linear
+    if strategy == "linear":
+        return (end - start) * pct + start
+    return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
+
+
+def _one_cycle(kw, t):
+    """torch 2.13's OneCycleLR.get_lr at step t, held at step T - 1 after it."""
+    total, pct = kw["total_steps"], kw.get("pct_start", 0.3)
+    peak = kw["peak_value"]
+    init = peak / kw.get("div_factor", 25.0)
+    low = init / kw.get("final_div_factor", 1e4)
+    if kw.get("three_phase", False):
+        phases = [(float(pct * total) - 1, init, peak), (float(2 * pct * total) - 2, peak, init),
+                  (total - 1, init, low)]
+    else:
+        phases = [(float(pct * total) - 1, init, peak), (total - 1, peak, low)]
+    t = min(t, total - 1)
+    start = 0.0
+    for i, (end, a, b) in enumerate(phases):
+        if t <= end or i == len(phases) - 1:
+            return _anneal(a, b, (t - start) / (end - start), kw.get("anneal_strategy", "cos"))
+        start = end
+
+
+def _cyclic(kw, t):
+    """torch 2.13's CyclicLR.get_lr (its built-in scale functions)."""
+    up, down = float(kw["up_steps"]), float(kw["down_steps"])
+    total = up + down
+    ratio = up / total
+    cycle = math.floor(1 + t / total)
+    x = 1.0 + t / total - cycle
+    f = x / ratio if x <= ratio else (x - 1) / (ratio - 1)
+    mode, by = kw.get("mode", "triangular"), kw.get("scale_mode", "auto")
+    if by == "auto":
+        by = "iterations" if mode == "exp_range" else "cycle"
+    n = cycle if by == "cycle" else t
+    if mode == "triangular":
+        scale = 1.0
+    elif mode == "triangular2":
+        scale = 2.0 ** (1 - n)  # 1 / 2 ** (n - 1), without overflow for huge n
+    else:
+        scale = kw.get("gamma", 1.0) ** n
+    return kw["init_value"] + (kw["peak_value"] - kw["init_value"]) * f * scale
+
+
+def _cosine_restarts(kw, t):
+    """SGDR: periods T_0 * T_mult ** i, a cosine from init to end within each."""
+    init, end = kw["init_value"], kw.get("end_value", 0.0)
+    period, mult = float(kw["decay_steps"]), kw.get("period_mult", 1)
+    if mult == 1:
+        t_cur = t % period
+    else:
+        start = 0.0
+        while t >= start + period:
+            start += period
+            period *= mult
+        t_cur = t - start
+    return end + (init - end) * (1 + math.cos(math.pi * t_cur / period)) / 2
+
 def reference(schedule, t):
     """The reference value of any schedule at step ``t``."""
     return REFERENCES[schedule.family](schedule.args, t)
@@ -173,6 +264,9 @@ REFERENCES = {
     "cosine": _cosine,
     "warmup_cosine": _warmup_cosine,
     "join": _join,
+    "one_cycle": _one_cycle,
+    "cyclic": _cyclic,
+    "cosine_restarts": _cosine_restarts,
 }
 
 # -- value ranges: every value lies in [lo, hi] (up to rounding) ------------
@@ -201,6 +295,13 @@ RANGES = {
     "cosine": lambda kw: _span(kw["init_value"], kw["end_value"]),
     "warmup_cosine": lambda kw: _span(kw["init_value"], kw["peak_value"], kw["end_value"]),
     "join": _join_range,
+    "one_cycle": lambda kw: _span(
+        kw["peak_value"],
+        kw["peak_value"] / kw.get("div_factor", 25.0),
+        kw["peak_value"] / kw.get("div_factor", 25.0) / kw.get("final_div_factor", 1e4),
+    ),
+    "cyclic": lambda kw: _span(kw["init_value"], kw["peak_value"]),
+    "cosine_restarts": lambda kw: _span(kw["init_value"], kw.get("end_value", 0.0)),
 }
 
 NO_KERNEL = {"join"}
@@ -302,6 +403,47 @@ STRATEGIES = {
         _warmup_cosine_kwargs
     ),
     "join": st.deferred(lambda: _join_kwargs(schedules())),
+    "one_cycle": st.fixed_dictionaries(
+        {
+            "peak_value": values,
+            "total_steps": counts,
+            "pct_start": st.floats(0.0, 1.0) | st.sampled_from([0.0, 0.5, 1.0]),
+            "anneal_strategy": st.sampled_from(["cos", "linear"]),
+            "div_factor": st.floats(1e-3, 1e6) | st.sampled_from([1.0, 25.0]),
+            "final_div_factor": st.floats(1e-3, 1e6) | st.sampled_from([1.0, 1e4]),
+            "three_phase": st.booleans(),
+        }
+    ).filter(
+        lambda kw: kw["pct_start"] * kw["total_steps"] != 1.0
+        and kw["peak_value"] / kw["div_factor"] <= 1e300
+        and kw["peak_value"] / kw["div_factor"] / kw["final_div_factor"] <= 1e300
+        # torch's cos annealing halves then doubles: below the normal range that
+        # rounds past the end points by more than the range check's relative slack
+        and (
+            kw["peak_value"] == 0.0
+            or kw["peak_value"] / kw["div_factor"] / kw["final_div_factor"] >= 2.3e-308
+            and kw["peak_value"] >= 2.3e-308
+        )
+    ),
+    "cyclic": st.fixed_dictionaries(
+        {
+            "init_value": values,
+            "peak_value": values,
+            "up_steps": counts,
+            "down_steps": counts0,
+            "mode": st.sampled_from(["triangular", "triangular2", "exp_range"]),
+            "gamma": decays,
+            "scale_mode": st.sampled_from(["auto", "cycle", "iterations"]),
+        }
+    ),
+    "cosine_restarts": st.fixed_dictionaries(
+        {
+            "init_value": values,
+            "decay_steps": counts,
+            "end_value": values,
+            "period_mult": st.integers(1, 4) | st.integers(1, MAX_STEPS),
+        }
+    ),
 }
 
 # -- steps to evaluate a schedule at ----------------------------------------

@@ -41,6 +41,8 @@ def kernel_args(name, schedule):
             "name kernel parameters after the factory's"
         )
         v = args[p]
+        if isinstance(v, str):  # a string option: the kernel takes its float code from the row
+            v = schedule.params[0, len(out)]
         out.append(np.array(sorted(v), dtype=np.float64) if isinstance(v, tuple) else float(v))
     return tuple(out)
 

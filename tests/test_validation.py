@@ -38,6 +38,8 @@ def bad_values(example):
         return common + [True, 10**400, 1e301]
     if isinstance(example, list):
         return common + [10, [10.5], [True], ["10"], [None], [NAN], [-1]]
+    if isinstance(example, str):  # a choice among names
+        return common + ["nope", 1.0, True]
     raise AssertionError(f"no bad values for {example!r}")
 
 

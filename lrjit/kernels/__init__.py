@@ -18,6 +18,7 @@ public arrays.
 0.0
 """
 
+from .cyclical import cosine_restarts, cyclic, one_cycle
 from .dispatch import MAX_PARAMS, lr_at, piece_at
 from .families import (
     constant,
@@ -42,4 +43,7 @@ __all__ = [
     "polynomial",
     "cosine",
     "warmup_cosine",
+    "one_cycle",
+    "cyclic",
+    "cosine_restarts",
 ]

@@ -18,6 +18,7 @@ import math
 
 from .._jit import jit
 from .families import constant, cosine, exponential, linear, polynomial, step_decay, warmup_cosine
+from .cyclical import cosine_restarts, cyclic, one_cycle
 
 __all__ = ["MAX_PARAMS", "lr_at", "piece_at"]
 
@@ -31,6 +32,9 @@ EXPONENTIAL = 3
 POLYNOMIAL = 4
 COSINE = 5
 WARMUP_COSINE = 6
+ONE_CYCLE = 7
+CYCLIC = 8
+COSINE_RESTARTS = 9
 
 
 @jit(inline="always")
@@ -54,6 +58,16 @@ def piece_at(kind, params, row, step):
         return cosine(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
     elif kind == WARMUP_COSINE:
         return warmup_cosine(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4])
+    elif kind == ONE_CYCLE:
+        return one_cycle(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6]
+        )
+    elif kind == CYCLIC:
+        return cyclic(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6]
+        )
+    elif kind == COSINE_RESTARTS:
+        return cosine_restarts(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
     return math.nan
 
 

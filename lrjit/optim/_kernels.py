@@ -14,7 +14,7 @@ front-end rather than among the general kernels of :mod:`lrjit.kernels`.
 import math
 
 from .._jit import jit
-from ..kernels.cyclic import ANNEAL_LINEAR, cyclic_position, cyclic_scale, one_cycle_phases
+from ..kernels.cyclical import ANNEAL_LINEAR, cyclic_position, cyclic_scale, one_cycle_phases
 from ..kernels.families import cosine, exponential, step_decay
 
 # Chain codes: which torch scheduler's recursion ``chain_next`` applies.

@@ -69,9 +69,10 @@ from collections import Counter
 
 import numpy as np
 
-from ..kernels import cyclic as _cyc
-from ..kernels.cyclic import cyclic_position, one_cycle_phases
+from ..kernels import cyclical as _cyc
+from ..kernels.cyclical import cyclic_position, one_cycle_phases
 from ..kernels.families import cosine as _cosine
+from .. import schedules as _schedules
 from ..schedules import Schedule
 from . import _kernels as K
 from ._common import (
@@ -468,9 +469,7 @@ class StepLR(_Chainable):
         return self._closed(float(self.step_size), float(self.gamma), 0.0)
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.step_decay(float(self.base_lrs[i]), self.step_size, float(self.gamma))
+        return _schedules.step_decay(float(self.base_lrs[i]), self.step_size, float(self.gamma))
 
 
 class MultiStepLR(_Chainable):
@@ -522,9 +521,7 @@ class MultiStepLR(_Chainable):
         return self._closed(float(self.gamma), float(passed), 0.0)
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.multistep(
+        return _schedules.multistep(
             float(self.base_lrs[i]), list(self.milestones.elements()), float(self.gamma)
         )
 
@@ -567,14 +564,12 @@ class ConstantLR(_Chainable):
         return self._closed(float(self.factor), float(self.total_iters), 0.0)
 
     def _schedule_for(self, i):
-        import lrjit
-
         base, f, t = float(self.base_lrs[i]), float(self.factor), self.total_iters
-        before = lrjit.constant(base * (f + 0.0 * (1.0 - f)))
-        after = lrjit.constant(base * (f + 1.0 * (1.0 - f)))
+        before = _schedules.constant(base * (f + 0.0 * (1.0 - f)))
+        after = _schedules.constant(base * (f + 1.0 * (1.0 - f)))
         if t == 0:
             return after
-        return lrjit.join([before, after], boundaries=[t])
+        return _schedules.join([before, after], boundaries=[t])
 
 
 class LinearLR(_Chainable):
@@ -627,10 +622,8 @@ class LinearLR(_Chainable):
         return self._closed(*self._params()[:3])
 
     def _schedule_for(self, i):
-        import lrjit
-
         base, t = float(self.base_lrs[i]), self.total_iters
-        return lrjit.linear(
+        return _schedules.linear(
             base * float(self.start_factor), base * float(self.end_factor), transition_steps=t
         )
 
@@ -662,9 +655,7 @@ class ExponentialLR(_Chainable):
         return self._closed(float(self.gamma), 0.0, 0.0)
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.exponential(float(self.base_lrs[i]), float(self.gamma))
+        return _schedules.exponential(float(self.base_lrs[i]), float(self.gamma))
 
 
 class PolynomialLR(_Chainable):
@@ -704,9 +695,7 @@ class PolynomialLR(_Chainable):
         return self._closed(float(self.total_iters), float(self.power), 0.0)
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.polynomial(float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters)
+        return _schedules.polynomial(float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters)
 
 
 class CosineAnnealingLR(_Chainable):
@@ -767,9 +756,7 @@ class CosineAnnealingLR(_Chainable):
         return self._closed(float(self.T_max), float(self.eta_min), 0.0)
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.cosine(
+        return _schedules.cosine(
             float(self.base_lrs[i]), _whole(self.T_max, "T_max"), float(self.eta_min), True
         )
 
@@ -1037,9 +1024,7 @@ class SequentialLR(LRScheduler):
     load_state_dict = _load_children_state
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.join(
+        return _schedules.join(
             [s._schedule_for(i) for s in self._schedulers], boundaries=list(self._milestones)
         )
 
@@ -1218,7 +1203,7 @@ class ReduceLROnPlateau(LRScheduler):
         )
 
 
-# -- cyclical schedulers: closed forms from the tier-1 kernels of lrjit.kernels.cyclic
+# -- cyclical schedulers: closed forms from the tier-1 kernels of lrjit.kernels.cyclical
 
 _ANNEAL = {"cos": _cyc.ANNEAL_COS, "linear": _cyc.ANNEAL_LINEAR}
 _MODES = {
@@ -1258,7 +1243,7 @@ class CyclicLR(LRScheduler):
     ``scale_fn`` of the cycle or the iteration (``scale_mode``).  With
     ``cycle_momentum`` the momentum (or Adam's ``beta1``) cycles inversely
     between ``base_momentum`` and ``max_momentum``.  The built-in modes are
-    the compiled :func:`lrjit.kernels.cyclic.cyclic` (tables and the
+    the compiled :func:`lrjit.kernels.cyclic` (tables and the
     :func:`lrjit.cyclic` Schedule); a Python ``scale_fn`` is per-step only.
 
     Examples
@@ -1422,14 +1407,12 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
 
     def _schedule_for(self, i):
-        import lrjit
-
         if self._scale_fn_custom is not None:
             raise ValueError("CyclicLR with a Python scale_fn has no closed form as a Schedule")
         up, down = self._lrjit.info["steps"]
-        return lrjit.cyclic(
+        return _schedules.cyclic(
             float(self.base_lrs[i]), float(self.max_lrs[i]), _whole(up, "step_size_up"),
-            None if down is None else _whole(down, "step_size_down"), self.mode,
+            _whole(up if down is None else down, "step_size_down"), self.mode,
             float(self.gamma), self.scale_mode,
         )
 
@@ -1542,9 +1525,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return self._set_table(k, table, extra=extra)
 
     def _schedule_for(self, i):
-        import lrjit
-
-        return lrjit.cosine_restarts(
+        return _schedules.cosine_restarts(
             float(self.base_lrs[i]), self.T_0, float(self.eta_min), self.T_mult
         )
 
@@ -1557,7 +1538,7 @@ class OneCycleLR(LRScheduler):
     ``max_lr / div_factor / final_div_factor``; ``three_phase`` comes back to
     the initial rate first.  ``anneal_strategy`` ``'cos'`` or ``'linear'``.
     Stepping past ``total_steps`` raises ValueError, as in torch.  The values
-    are :func:`lrjit.kernels.cyclic.one_cycle_phases` (the
+    are :func:`lrjit.kernels.cyclical.one_cycle_phases` (the
     :func:`lrjit.one_cycle` Schedule for steps ``< total_steps``).
 
     Examples
@@ -1739,11 +1720,9 @@ class OneCycleLR(LRScheduler):
         return self._set_table(k, table, extra=extra)
 
     def _schedule_for(self, i):
-        import lrjit
-
         max_lr, pct, strategy, div, final_div, three = self._lrjit.info["args"]
         peak = max_lr[i] if isinstance(max_lr, (list, tuple)) else max_lr
-        return lrjit.one_cycle(
+        return _schedules.one_cycle(
             float(peak), self.total_steps, float(pct), strategy, float(div), float(final_div),
             three,
         )

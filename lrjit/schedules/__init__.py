@@ -12,6 +12,7 @@ from .basic import (
     step_decay,
     warmup_cosine,
 )
+from .cyclical import cosine_restarts, cyclic, one_cycle
 
 __all__ = [
     "FACTORIES",
@@ -26,4 +27,7 @@ __all__ = [
     "cosine",
     "warmup_cosine",
     "join",
+    "one_cycle",
+    "cyclic",
+    "cosine_restarts",
 ]

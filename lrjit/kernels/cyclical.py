@@ -136,7 +136,10 @@ def cyclic_position(step, total_size, step_ratio):
     x = 1.0 + q - cycle
     if x <= step_ratio:
         return float(cycle), x / step_ratio
-    return float(cycle), (x - 1.0) / (step_ratio - 1.0)
+    # LLVM may evaluate both branches; with no fall (step_ratio == 1) this one is
+    # never taken, and a dummy denominator keeps a NumPy ufunc from warning.
+    fall = step_ratio - 1.0 if step_ratio != 1.0 else -1.0
+    return float(cycle), (x - 1.0) / fall
 
 
 @jit(inline="always")
@@ -154,12 +157,12 @@ def cyclic_scale(x, mode, gamma):
 
 
 @jit(inline="always")
-def cyclic(step, init_value, peak_value, up_steps, down_steps, mode, gamma, scale_by):
+def cyclic(step, init_value, peak_value, up_steps, down_steps, mode, gamma, scale_mode):
     """torch's CyclicLR: triangles from ``init_value`` up to ``peak_value`` and back.
 
     With ``total = up_steps + down_steps``, ``(cycle, f) =
     cyclic_position(step, total, up_steps / total)`` and ``x = cycle``
-    (``scale_by`` :data:`SCALE_BY_CYCLE`) or ``x = step``
+    (``scale_mode`` :data:`SCALE_BY_CYCLE`) or ``x = step``
     (:data:`SCALE_BY_ITERATION`)::
 
         init_value + (peak_value - init_value) * f * cyclic_scale(x, mode, gamma)
@@ -171,7 +174,7 @@ def cyclic(step, init_value, peak_value, up_steps, down_steps, mode, gamma, scal
     """
     total_size = up_steps + down_steps
     cycle, fraction = cyclic_position(step, total_size, up_steps / total_size)
-    x = cycle if scale_by == SCALE_BY_CYCLE else step
+    x = cycle if scale_mode == SCALE_BY_CYCLE else step
     base_height = (peak_value - init_value) * fraction
     return init_value + base_height * cyclic_scale(x, mode, gamma)
 
