@@ -91,9 +91,13 @@ def _factory(family):
     )
 
 
-def _as_array(name, value):
+def _as_array(name, value, text=False):
     arr = np.asarray(value)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_):
+    # text: an option named by a string (one_cycle's anneal_strategy, cyclic's mode)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+        or (text and arr.dtype.kind == "U")
+    ):
         raise TypeError(
             f"{name} must be a number or an array of numbers, got {value!r} (dtype {arr.dtype})"
         )
@@ -152,7 +156,7 @@ def _grid(family, params, offset=()):
     missing = [n for n, p in signature.items() if p.default is p.empty and n not in params]
     if missing:
         raise TypeError(f"missing parameter(s) {', '.join(map(repr, missing))} for {name}")
-    arrays = {n: _as_array(n, v) for n, v in params.items()}
+    arrays = {n: _as_array(n, v, isinstance(signature[n].default, str)) for n, v in params.items()}
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError:
