@@ -262,9 +262,12 @@ def report(rows, args, device, argv, simulated=False):
     ]
     for r in rows:
         goal = GOALS.get(r["case"])
-        goal_text = (
-            "" if goal is None else f">= {goal} ({'met' if r['fraction'] >= goal else 'not met'})"
-        )
+        if goal is None:
+            goal_text = ""
+        elif simulated:
+            goal_text = f">= {goal} (n/a: simulator)"
+        else:
+            goal_text = f">= {goal} ({'met' if r['fraction'] >= goal else 'not met'})"
         call = "" if r["call_ms"] is None else f"{r['call_ms']:.1f}"
         err = "" if r["max_rel"] is None else f"{r['max_rel']:.2g}"
         lines.append(

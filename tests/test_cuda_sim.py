@@ -136,6 +136,27 @@ def test_device_functions_are_the_cpu_kernels_on_a_gpu():
         assert name in lrjit.cuda.__all__
 
 
+def _gpu_script():
+    import importlib.util
+
+    path = os.path.join(ROOT, "benchmarks", "gpu_sweep.py")
+    spec = importlib.util.spec_from_file_location("gpu_sweep", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_gpu_benchmark_script_arguments():
+    script = _gpu_script()
+    args = script.parse_args([])
+    assert (args.configs, args.steps, args.dtype) == (10**4, 10**5, "float32")
+    assert args.cases == ["linear", "step_decay", "cosine", "mixed"]
+    tiny = script.parse_args(["--tiny", "--cases", "cosine"])
+    assert (tiny.configs, tiny.steps, tiny.repeat, tiny.cases) == (8, 64, 1, ["cosine"])
+    with pytest.raises(SystemExit):
+        script.parse_args(["--steps", "0"])
+
+
 def _nvvm_or_skip():
     """numba.cuda able to compile PTX here (NVVM and NVRTC found), else skip."""
     if IN_SIMULATOR:
@@ -348,12 +369,7 @@ def sim_docstring_examples_run_on_the_device():
 
 
 def sim_gpu_benchmark_script_tiny(tmp_path):
-    import importlib.util
-
-    path = os.path.join(ROOT, "benchmarks", "gpu_sweep.py")
-    spec = importlib.util.spec_from_file_location("gpu_sweep", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _gpu_script()
     output = tmp_path / "gpu-sim.md"
     rows = module.main(["--tiny", "--output", str(output)])
     assert [r["case"] for r in rows] == ["plain fill", "linear", "step_decay", "cosine", "mixed"]
