@@ -15,9 +15,9 @@ Device-side use
 The kernels of :mod:`lrjit.kernels` (the tier-1 families and
 :func:`~lrjit.kernels.lr_at`) are exported here under the same names.  On a
 GPU they are the very same objects: a CPU ``@njit`` function is compiled as a
-device function when a ``cuda.jit`` kernel calls it.  Under the simulator the
-ones that take arrays unwrap the simulator's arrays first.  Import them from
-here and your kernel runs in both.
+device function when a ``cuda.jit`` kernel calls it.  Under the simulator they
+are thin wrappers that unwrap the simulator's arrays (which Numba cannot pass
+to a compiled function).  Import them from here and your kernel runs in both.
 
 Thread ``i`` trains model ``i`` (SGD on the loss ``w**2``) with schedule ``i``
 of a stacked program (:func:`lrjit.sweeps.stack`), then with a tier-1 kernel
