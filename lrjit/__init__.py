@@ -72,6 +72,7 @@ def warmup(verbose=True):
     Returns the seconds it took, and prints them to stderr if ``verbose``.
     From a warm on-disk cache this is a few milliseconds per function.
 
+    >>> import lrjit
     >>> seconds = lrjit.warmup(verbose=False)
     """
     import numpy as np
