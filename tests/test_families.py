@@ -13,7 +13,7 @@ CASES = [(name, i) for name, configs in EXAMPLES.items() for i in range(len(conf
 def test_every_family_has_an_example_and_a_reference():
     for name in lrjit.FACTORIES:
         assert EXAMPLES.get(name), f"add an example config for {name!r} to tests/family_configs.py"
-        assert name in REFERENCES, f"add a reference formula for {name!r} to tests/family_configs.py"
+        assert name in REFERENCES, f"add a reference formula for {name!r} to family_configs.py"
 
 
 @pytest.mark.parametrize("name, i", CASES)

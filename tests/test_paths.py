@@ -77,7 +77,8 @@ def test_every_family_has_an_example():
 def test_every_family_has_a_kernel():
     for name in lrjit.FACTORIES:
         if name not in NO_KERNEL:
-            assert isinstance(getattr(lrjit.kernels, name, None), numba.core.dispatcher.Dispatcher), (
+            kernel = getattr(lrjit.kernels, name, None)
+            assert isinstance(kernel, numba.core.dispatcher.Dispatcher), (
                 f"lrjit.kernels.{name} is missing; add the kernel or list {name!r} in "
                 "family_configs.NO_KERNEL"
             )

@@ -52,7 +52,7 @@ def assert_finite_in_range(s, steps):
 
 def test_every_family_has_a_strategy():
     for name in FAMILIES:
-        assert name in STRATEGIES, f"add a hypothesis strategy for {name!r} to tests/family_configs.py"
+        assert name in STRATEGIES, f"add a hypothesis strategy for {name!r} to family_configs.py"
 
 
 @pytest.mark.parametrize("name", FAMILIES)

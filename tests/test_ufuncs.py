@@ -84,7 +84,8 @@ def test_built_lazily(run_python):
         before = [n for n in ufuncs.FAMILIES if n in vars(ufuncs)]
         from lrjit.ufuncs import cosine
         after = [n for n in ufuncs.FAMILIES if n in vars(ufuncs)]
-        print(json.dumps(dict(before=before, after=after, value=float(cosine(50.0, 1.0, 100, 0, 0)))))
+        value = float(cosine(50.0, 1.0, 100, 0, 0))
+        print(json.dumps(dict(before=before, after=after, value=value)))
     """))
     result = json.loads(out)
     assert result == {"before": [], "after": ["cosine"], "value": 0.5}
