@@ -204,10 +204,13 @@ def patch_optimizer_step(scheduler, optimizer):
     """Wrap ``optimizer.step`` so it records that it ran (torch's own patch, same attributes).
 
     A duck-typed optimizer without a bound ``step`` method is left alone.
+    Returns whether ``optimizer.step`` is (now) wrapped, i.e. whether to check.
     """
     step = getattr(optimizer, "step", None)
-    if step is None or hasattr(step, "_wrapped_by_lr_sched") or not hasattr(step, "__func__"):
-        return
+    if hasattr(step, "_wrapped_by_lr_sched"):
+        return True
+    if step is None or not hasattr(step, "__func__"):
+        return False
     opt_ref = ref(optimizer)
     func = step.__func__
 
@@ -219,6 +222,7 @@ def patch_optimizer_step(scheduler, optimizer):
 
     wrapper._wrapped_by_lr_sched = True
     optimizer.step = wrapper
+    return True
 
 
 def check_step_order(optimizer):

@@ -270,7 +270,7 @@ class LRScheduler:
                     for g, v in zip(groups, vals, strict=True):
                         g["lr"] = v
                     if e.extra is not None:
-                        e.extra(i)
+                        e.extra(self, i)
                     self._last_lr = vals
                     if expect is not None:
                         e.expect = vals
@@ -338,7 +338,7 @@ class LRScheduler:
         i = k - e.c0
         vals = [c[i] for c in e.cols]
         if e.extra is not None:
-            e.extra(i)
+            e.extra(self, i)
         if e.expect is not None:
             e.expect = vals
         return vals
@@ -406,6 +406,8 @@ class _Chainable(LRScheduler):
         ]
 
     def _fill(self, k, n):
+        if not _plain(self.optimizer):
+            return False  # a tensor rounds each written value: the table's guard would fail
         p0, p1, p2, p3 = self._params()
         lr0 = [float(g["lr"]) for g in self.optimizer.param_groups]
         table = np.empty((len(lr0), n))
@@ -742,6 +744,8 @@ class CosineAnnealingLR(_Chainable):
         ]
 
     def _fill(self, k, n):
+        if not _plain(self.optimizer):
+            return False
         t, eta, _, _ = self._params()
         groups = self.optimizer.param_groups
         lr0 = [float(g["lr"]) for g in groups]
@@ -903,7 +907,7 @@ class MultiplicativeLR(LRScheduler):
         ]
 
     def _fill(self, k, n):
-        if k < 0:
+        if k < 0 or not _plain(self.optimizer):
             return False
         steps = np.arange(k, k + n, dtype=np.float64)
         lr0 = [float(g["lr"]) for g in self.optimizer.param_groups]
@@ -1230,9 +1234,18 @@ def _set_momentum(group, momentum, use_beta1):
         group["momentum"] = momentum
 
 
-def _write_momentum(self, mcols, use_beta1, i):
-    for group, col in zip(self.optimizer.param_groups, mcols, strict=True):
-        _set_momentum(group, col[i], use_beta1)
+class _MomentumRows:
+    """Table mode's momentum (or beta1) per group and step, written beside the rates."""
+
+    __slots__ = ("cols", "use_beta1")
+
+    def __init__(self, table, use_beta1):
+        self.cols = [row.tolist() for row in table]
+        self.use_beta1 = use_beta1
+
+    def __call__(self, scheduler, i):
+        for group, col in zip(scheduler.optimizer.param_groups, self.cols, strict=True):
+            _set_momentum(group, col[i], self.use_beta1)
 
 
 class CyclicLR(LRScheduler):
@@ -1379,12 +1392,7 @@ class CyclicLR(LRScheduler):
             mtable = np.empty_like(table)
             K.cyclic_fill(float(k), total, ratio, code, gamma, by, _floats(self.base_momentums),
                           _floats(self.max_momentums), True, mtable)
-            mcols = [row.tolist() for row in mtable]
-            use_beta1 = self.use_beta1
-
-            def extra(i):
-                _write_momentum(self, mcols, use_beta1, i)
-
+            extra = _MomentumRows(mtable, self.use_beta1)
         return self._set_table(k, table, extra=extra)
 
     def state_dict(self):
@@ -1415,6 +1423,19 @@ class CyclicLR(LRScheduler):
             _whole(up if down is None else down, "step_size_down"), self.mode,
             float(self.gamma), self.scale_mode,
         )
+
+
+class _RestartRows:
+    """Table mode's SGDR state (``T_cur``, ``T_i``) per step, kept as torch keeps it."""
+
+    __slots__ = ("cur", "per")
+
+    def __init__(self, cur, per):
+        self.cur, self.per = cur, per
+
+    def __call__(self, scheduler, i):
+        scheduler.T_cur = self.cur[i]
+        scheduler.T_i = self.per[i]
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -1474,7 +1495,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
                 vals = [c[i] for c in e.cols]
                 for g, v in zip(self.optimizer.param_groups, vals, strict=True):
                     g["lr"] = v
-                e.extra(i)
+                e.extra(self, i)
                 self._last_lr = vals
                 return
             self.last_epoch = k
@@ -1517,12 +1538,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         cur, per = cur.tolist(), per.tolist()
         if whole:
             cur, per = [int(x) for x in cur], [int(x) for x in per]
-
-        def extra(i):
-            self.T_cur = cur[i]
-            self.T_i = per[i]
-
-        return self._set_table(k, table, extra=extra)
+        return self._set_table(k, table, extra=_RestartRows(cur, per))
 
     def _schedule_for(self, i):
         return _schedules.cosine_restarts(
@@ -1711,12 +1727,7 @@ class OneCycleLR(LRScheduler):
             mtable = np.empty((len(groups), n))
             K.one_cycle_fill(float(k), end1, end2, last, strategy,
                              np.array([self._points(g, "momentum") for g in groups]), mtable)
-            mcols = [row.tolist() for row in mtable]
-            use_beta1 = self.use_beta1
-
-            def extra(i):
-                _write_momentum(self, mcols, use_beta1, i)
-
+            extra = _MomentumRows(mtable, self.use_beta1)
         return self._set_table(k, table, extra=extra)
 
     def _schedule_for(self, i):
@@ -1780,6 +1791,8 @@ class SWALR(LRScheduler):
         ]
 
     def _fill(self, k, n):
+        if not _plain(self.optimizer):
+            return False
         epochs, strategy = self._args()
         groups = self.optimizer.param_groups
         lr0 = [float(g["lr"]) for g in groups]
