@@ -357,12 +357,15 @@ def test_table_mode_reads_a_precomputed_table():
     s = LRJIT.CosineAnnealingLR(opt, 100, precompute=1000)
     s.step()
     engine = s._lrjit
-    assert engine.cols is not None and engine.c1 - engine.c0 == 1000
-    before = [list(c) for c in engine.cols]
-    for _ in range(500):
+    table = engine.table
+    assert table.shape == (1, 1000) and (engine.t0, engine.t1) == (1, 1001)
+    before = table.copy()
+    for _ in range(999):
         s.step()
-    assert engine.cols == before  # read, not recomputed
-    assert s.get_last_lr()[0] == engine.cols[0][500]
+    assert engine.table is table and np.array_equal(table, before)  # read, not recomputed
+    assert s.get_last_lr() == [table[0, -1]]
+    s.step()  # past the end: the next 1000 steps are computed
+    assert (engine.t0, engine.t1) == (1001, 2001)
 
 
 def test_chained_scheduler_children_in_table_mode_fall_back_per_step():
@@ -440,3 +443,31 @@ def test_scheduler_table_bridge_agrees_with_kernel_loop():
     for sched in s.schedules:
         assert np.array_equal(loop(*sched.program, 500), sched.table(500))
     assert s.schedule == s.schedules[0] == lrjit.one_cycle(0.2, 500)
+
+
+@pytest.mark.parametrize("k0", [0.0, 1.0, 37.0, 2.5])
+@pytest.mark.parametrize(
+    "code, p",
+    [
+        ("STEP", (7.0, 0.5, 0.0, 2.0)),
+        ("CONSTANT", (0.25, 9.0, 0.0, 2.0)),
+        ("LINEAR", (0.1, 0.9, 30.0, 2.0)),
+        ("EXPONENTIAL", (0.99, 0.0, 0.0, 2.0)),
+        ("POLYNOMIAL", (40.0, 1.7, 0.0, 2.0)),
+        ("COSINE", (33.0, 0.001, 0.2, 2.0)),
+        ("COSINE", (7.5, 0.0, 0.2, 2.0)),
+        ("SWA", (0.01, 17.0, 0.0, 0.0)),
+    ],
+)
+def test_compiled_recursion_is_the_per_step_kernel_looped(code, p, k0):
+    # chain_fill's shortcuts (a counter for StepLR, one cosine per step) change no bit
+    from lrjit.optim import _kernels as K
+
+    c = getattr(K, code)
+    out = np.empty(500)
+    K.chain_fill(c, 0.2, k0, *p, np.zeros(0), np.zeros(0), out)
+    lr, want = 0.2, []
+    for i in range(500):
+        lr = K.chain_next(c, lr, k0 + i, *p)
+        want.append(lr)
+    assert out.tolist() == want

@@ -55,16 +55,18 @@ def is_tensor(x):
 
 def copy_value(x):
     """A learning rate as torch keeps a copy of it: tensors cloned, numbers as they are."""
-    return x.clone() if is_tensor(x) else x
+    if type(x) is float or not is_tensor(x):
+        return x
+    return x.clone()
 
 
 def set_value(group, key, value):
     """``group[key] = value``, or in place (``fill_``) when ``group[key]`` is a tensor."""
     current = group[key]
-    if is_tensor(current):
-        current.fill_(float(value))
-    else:
+    if type(current) is float or not is_tensor(current):
         group[key] = value
+    else:
+        current.fill_(float(value))
 
 
 def values(optimizer, key):

@@ -100,6 +100,20 @@ def chain_fill(code, lr, k0, p0, p1, p2, p3, milestones, counts, out):
     ``milestones`` and ``counts`` (MultiStepLR only) are the distinct
     milestones and how often each repeats; for MULTISTEP ``p1`` is ignored.
     """
+    if code == COSINE and p3 != 1.0 and k0 == math.floor(k0):
+        _cosine_chain_fill(lr, k0, p0, p1, p2, out)
+        return
+    if code == STEP and k0 == math.floor(k0) and p0 == math.floor(p0):
+        # whole epochs and step size: count k % step_size up instead of dividing
+        r = k0 % p0
+        for i in range(out.shape[0]):
+            if r == 0.0 and k0 + i != 0.0:
+                lr = lr * p1
+            out[i] = lr
+            r += 1.0
+            if r == p0:
+                r = 0.0
+        return
     for i in range(out.shape[0]):
         k = k0 + i
         q1 = p1
@@ -110,6 +124,27 @@ def chain_fill(code, lr, k0, p0, p1, p2, p3, milestones, counts, out):
                     q1 = counts[m]
                     break
         lr = chain_next(code, lr, k, p0, q1, p2, p3)
+        out[i] = lr
+
+
+@jit(inline="always")
+def _cosine_chain_fill(lr, k0, t_max, eta_min, base, out):
+    """``chain_fill`` for COSINE from a whole epoch: each cosine is computed once.
+
+    Step ``k`` divides ``1 + cos(pi k / T)`` by ``1 + cos(pi (k - 1) / T)``,
+    the numerator of step ``k - 1``: for whole epochs both are the same
+    float, so reusing it changes no bit and halves the cosines.
+    """
+    bump = (base - eta_min) * (1.0 - math.cos(math.pi / t_max)) / 2.0
+    prev = math.cos(math.pi * (k0 - 1.0) / t_max)
+    for i in range(out.shape[0]):
+        k = k0 + i
+        cur = math.cos(math.pi * k / t_max)
+        if (k - 1.0 - t_max) % (2.0 * t_max) == 0.0:
+            lr = lr + bump
+        else:
+            lr = (1.0 + cur) / (1.0 + prev) * (lr - eta_min) + eta_min
+        prev = cur
         out[i] = lr
 
 

@@ -121,6 +121,8 @@ __all__ = [
 # Table rebuilds after an invalidation; beyond this a scheduler stays per-step
 # (bounds the cost when something else rewrites group["lr"] every step).
 REBUILDS = 16
+# Steps of the table turned into Python floats at a time, for the hot path.
+BLOCK = 2048
 
 _NO_MILESTONES = np.zeros(0)
 
@@ -128,30 +130,31 @@ _NO_MILESTONES = np.zeros(0)
 class _Engine:
     """What an lrjit scheduler keeps beside torch's state: its table and options.
 
-    ``cols[g][i]`` is group ``g``'s value at epoch ``c0 + i`` for epochs in
-    ``[c0, c1)``; ``[h0, h1)`` is the same range when the hot path may write
-    plain floats (no tensor learning rates), else empty.  ``expect`` holds the
-    learning rates a chainable table assumes the groups hold now.
+    ``table[g, i]`` is group ``g``'s value at epoch ``t0 + i`` for epochs in
+    ``[t0, t1)``; ``extra`` (momentum, SGDR's counters) rides along.  The hot
+    path reads ``rows[j]``, a tuple of Python floats for epoch ``h0 + j``,
+    from a block ``[h0, h1)`` of the table (empty for tensor learning rates,
+    which the slow path writes in place).  ``expect`` holds the learning rates
+    a chainable table assumes the groups hold now.
     """
 
     __slots__ = (
-        "precompute", "cols", "c0", "c1", "h0", "h1", "expect", "extra", "credits", "invalid",
-        "track_order", "info",
+        "precompute", "table", "t0", "t1", "rows", "xrows", "h0", "h1", "ngroups", "expect",
+        "extra", "credits", "invalid", "track_order", "custom", "info",
     )
 
     def __init__(self, precompute):
         self.precompute = precompute
         self.credits = REBUILDS
         self.track_order = False
+        self.custom = False
         self.info = {}
         self.clear()
         self.invalid = False
 
     def clear(self):
-        self.cols = None
-        self.c0 = self.c1 = self.h0 = self.h1 = 0
-        self.expect = None
-        self.extra = None
+        self.table = self.rows = self.xrows = self.expect = self.extra = None
+        self.t0 = self.t1 = self.h0 = self.h1 = self.ngroups = 0
         self.invalid = True
 
 
@@ -160,7 +163,12 @@ def _floats(xs):
 
 
 def _plain(optimizer):
-    return not any(is_tensor(g["lr"]) for g in optimizer.param_groups)
+    return all(type(g["lr"]) is float or not is_tensor(g["lr"]) for g in optimizer.param_groups)
+
+
+def _rows(table):
+    """A (G, n) array as n tuples of G Python floats."""
+    return list(zip(*table.tolist()))
 
 
 class LRScheduler:
@@ -209,6 +217,8 @@ class LRScheduler:
         self.base_lrs = values(optimizer, "initial_lr")
         self.last_epoch = last_epoch
         self._lrjit.track_order = patch_optimizer_step(self, optimizer)
+        # a torch-style subclass computes with its own get_lr
+        self._lrjit.custom = type(self).get_lr is not LRScheduler.get_lr
         self._initial_step()
 
     def _initial_step(self):
@@ -252,28 +262,32 @@ class LRScheduler:
     def step(self, epoch=None):
         """Advance one epoch (or, deprecated, jump to ``epoch``) and set the learning rates."""
         e = self._lrjit
-        if self._step_count == 1 and e.track_order:
+        count = self._step_count
+        if count == 1 and e.track_order:
             check_step_order(self.optimizer)
-        self._step_count += 1
+        self._step_count = count + 1
         if epoch is None:
             k = self.last_epoch + 1
             if e.h0 <= k < e.h1:
-                # table mode's hot path: read the next value
+                # table mode's hot path: read the next row
                 groups = self.optimizer.param_groups
-                expect = e.expect
-                if expect is None or all(
-                    g["lr"] == x for g, x in zip(groups, expect, strict=True)
-                ):
-                    i = k - e.c0
+                ok = len(groups) == e.ngroups
+                if ok and e.expect is not None:
+                    for g, x in zip(groups, e.expect):
+                        if g["lr"] != x:
+                            ok = False
+                            break
+                if ok:
+                    j = k - e.h0
+                    row = e.rows[j]
                     self.last_epoch = k
-                    vals = [c[i] for c in e.cols]
-                    for g, v in zip(groups, vals, strict=True):
+                    for g, v in zip(groups, row):
                         g["lr"] = v
-                    if e.extra is not None:
-                        e.extra(self, i)
-                    self._last_lr = vals
-                    if expect is not None:
-                        e.expect = vals
+                    if e.xrows is not None:
+                        e.extra(self, e.xrows[j])
+                    self._last_lr = list(row)
+                    if e.expect is not None:
+                        e.expect = row
                     return
                 self._invalidate()
         else:
@@ -283,9 +297,9 @@ class LRScheduler:
     def _update_lr(self, epoch=None):
         if epoch is None:
             self.last_epoch += 1
-            vals = self._from_table()
+            vals = None if self._lrjit.precompute is None else self._from_table()
             if vals is None:
-                vals = self._values()
+                vals = self._values() if self._lrjit.custom else self._compute()
         else:
             self.last_epoch = epoch
             if self._stateful:
@@ -294,13 +308,16 @@ class LRScheduler:
                 vals = self._get_closed_form_lr()
             else:
                 vals = self._values()
-        for group, lr in zip(self.optimizer.param_groups, vals, strict=True):
-            set_value(group, "lr", lr)
-        self._last_lr = values(self.optimizer, "lr")
+        groups = self.optimizer.param_groups
+        for group, lr in zip(groups, vals, strict=True):
+            if type(group["lr"]) is float:
+                group["lr"] = lr
+            else:
+                set_value(group, "lr", lr)
+        self._last_lr = [copy_value(g["lr"]) for g in groups]
 
     def _values(self):
-        if type(self).get_lr is not LRScheduler.get_lr:
-            # a torch-style subclass: its own get_lr
+        if self._lrjit.custom:
             self._get_lr_called_within_step = True
             try:
                 return self.get_lr()
@@ -313,7 +330,7 @@ class LRScheduler:
     def _invalidate(self):
         """The table no longer applies: rebuild it at the next plain step, if credits last."""
         e = self._lrjit
-        if e.cols is not None:
+        if e.table is not None:
             e.clear()
 
     def _from_table(self):
@@ -322,7 +339,7 @@ class LRScheduler:
         if e.precompute is None or self._is_initial:
             return None
         k = self.last_epoch
-        if not e.c0 <= k < e.c1:
+        if e.table is None or not e.t0 <= k < e.t1:
             if e.invalid:
                 if e.credits <= 0:
                     return None
@@ -330,18 +347,31 @@ class LRScheduler:
             if not self._fill(k, e.precompute):
                 return None
             e.invalid = False
+        groups = self.optimizer.param_groups
+        if len(groups) != e.ngroups:
+            return None  # torch's strict zip raises on the per-step path
         if e.expect is not None and not all(
-            float(g["lr"]) == x for g, x in zip(self.optimizer.param_groups, e.expect)
+            float(g["lr"]) == x for g, x in zip(groups, e.expect)
         ):
             self._invalidate()
             return None
-        i = k - e.c0
-        vals = [c[i] for c in e.cols]
+        i = k - e.t0
+        if _plain(self.optimizer):
+            # a block of rows for the hot path
+            end = min(i + BLOCK, e.t1 - e.t0)
+            e.rows = _rows(e.table[:, i:end])
+            e.xrows = None if e.extra is None else e.extra.rows(i, end)
+            e.h0, e.h1 = k, k + end - i
+            row = e.rows[0]
+            xrow = None if e.xrows is None else e.xrows[0]
+        else:
+            row = tuple(e.table[:, i].tolist())
+            xrow = None if e.extra is None else e.extra.rows(i, i + 1)[0]
         if e.extra is not None:
-            e.extra(self, i)
+            e.extra(self, xrow)
         if e.expect is not None:
-            e.expect = vals
-        return vals
+            e.expect = row
+        return list(row)
 
     def _fill(self, k, n):
         """Compute the table for epochs ``k .. k+n-1`` (via :meth:`_set_table`); False: none."""
@@ -349,10 +379,12 @@ class LRScheduler:
 
     def _set_table(self, k, table, expect=None, extra=None):
         e = self._lrjit
-        e.cols = [row.tolist() for row in table]
-        e.c0, e.c1 = k, k + table.shape[1]
-        e.h0, e.h1 = (e.c0, e.c1) if _plain(self.optimizer) else (0, 0)
-        e.expect = expect
+        e.table = table
+        e.t0, e.t1 = k, k + table.shape[1]
+        e.rows = e.xrows = None
+        e.h0 = e.h1 = 0
+        e.ngroups = table.shape[0]
+        e.expect = None if expect is None else tuple(expect)
         e.extra = extra
         return True
 
@@ -1237,15 +1269,18 @@ def _set_momentum(group, momentum, use_beta1):
 class _MomentumRows:
     """Table mode's momentum (or beta1) per group and step, written beside the rates."""
 
-    __slots__ = ("cols", "use_beta1")
+    __slots__ = ("table", "use_beta1")
 
     def __init__(self, table, use_beta1):
-        self.cols = [row.tolist() for row in table]
+        self.table = table
         self.use_beta1 = use_beta1
 
-    def __call__(self, scheduler, i):
-        for group, col in zip(scheduler.optimizer.param_groups, self.cols, strict=True):
-            _set_momentum(group, col[i], self.use_beta1)
+    def rows(self, a, b):
+        return _rows(self.table[:, a:b])
+
+    def __call__(self, scheduler, row):
+        for group, momentum in zip(scheduler.optimizer.param_groups, row):
+            _set_momentum(group, momentum, self.use_beta1)
 
 
 class CyclicLR(LRScheduler):
@@ -1426,16 +1461,21 @@ class CyclicLR(LRScheduler):
 
 
 class _RestartRows:
-    """Table mode's SGDR state (``T_cur``, ``T_i``) per step, kept as torch keeps it."""
+    """Table mode's SGDR counters (``T_cur``, ``T_i``) per step, typed as torch's are."""
 
-    __slots__ = ("cur", "per")
+    __slots__ = ("cur", "per", "whole")
 
-    def __init__(self, cur, per):
-        self.cur, self.per = cur, per
+    def __init__(self, cur, per, whole):
+        self.cur, self.per, self.whole = cur, per, whole
 
-    def __call__(self, scheduler, i):
-        scheduler.T_cur = self.cur[i]
-        scheduler.T_i = self.per[i]
+    def rows(self, a, b):
+        cur, per = self.cur[a:b], self.per[a:b]
+        if self.whole:
+            return list(zip(cur.astype(np.int64).tolist(), per.astype(np.int64).tolist()))
+        return list(zip(cur.tolist(), per.tolist()))
+
+    def __call__(self, scheduler, row):
+        scheduler.T_cur, scheduler.T_i = row
 
 
 class CosineAnnealingWarmRestarts(LRScheduler):
@@ -1489,14 +1529,15 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         e = self._lrjit
         if epoch is None and self.last_epoch >= 0:
             k = self.last_epoch + 1
-            if e.h0 <= k < e.h1:
-                i = k - e.c0
+            groups = self.optimizer.param_groups
+            if e.h0 <= k < e.h1 and len(groups) == e.ngroups:
+                j = k - e.h0
+                row = e.rows[j]
                 self.last_epoch = k
-                vals = [c[i] for c in e.cols]
-                for g, v in zip(self.optimizer.param_groups, vals, strict=True):
+                for g, v in zip(groups, row):
                     g["lr"] = v
-                e.extra(self, i)
-                self._last_lr = vals
+                self.T_cur, self.T_i = e.xrows[j]
+                self._last_lr = list(row)
                 return
             self.last_epoch = k
             vals = self._from_table()
@@ -1535,10 +1576,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         cur, per = np.empty(n), np.empty(n)
         K.restarts_fill(float(t_cur), float(t_i), float(self.T_mult), float(self.eta_min),
                         _floats(self.base_lrs), table, cur, per)
-        cur, per = cur.tolist(), per.tolist()
-        if whole:
-            cur, per = [int(x) for x in cur], [int(x) for x in per]
-        return self._set_table(k, table, extra=_RestartRows(cur, per))
+        return self._set_table(k, table, extra=_RestartRows(cur, per, whole))
 
     def _schedule_for(self, i):
         return _schedules.cosine_restarts(
@@ -1675,12 +1713,21 @@ class OneCycleLR(LRScheduler):
 
     def _points(self, group, kind):
         """The four values of :func:`one_cycle_phases` for a group: 'lr' or 'momentum'."""
-        names = [p[f"start_{kind}"] for p in self._schedule_phases] + [
-            self._schedule_phases[-1][f"end_{kind}"]
-        ]
-        if len(names) == 3:  # two phases: an empty middle one
-            names.insert(2, names[1])
+        cache = self._lrjit.info
+        names = cache.get(kind)
+        if names is None:
+            phases = self._schedule_phases
+            names = [p[f"start_{kind}"] for p in phases] + [phases[-1][f"end_{kind}"]]
+            if len(names) == 3:  # two phases: an empty middle one
+                names.insert(2, names[1])
+            cache[kind] = names
         return [float(group[n]) for n in names]
+
+    def load_state_dict(self, state_dict):
+        """Load a state from :meth:`state_dict` (this class's or torch's)."""
+        super().load_state_dict(state_dict)
+        self._lrjit.info.pop("lr", None)
+        self._lrjit.info.pop("momentum", None)
 
     def _compute(self):
         step_num = self.last_epoch

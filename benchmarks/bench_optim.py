@@ -1,0 +1,148 @@
+"""asv suites: lrjit.optim.lr_scheduler against torch 2.13's own schedulers, in one process.
+
+``TimeStep``   ``scheduler.step()`` with a real ``torch.optim.SGD`` (momentum),
+               1000 steps per call: torch's scheduler, lrjit per-step, lrjit
+               table mode (``precompute``).  Goal: table mode <= 0.5x torch.
+``TimeTable``  a 10**6-step learning-rate sequence: lrjit's
+               ``scheduler.schedule.table(10**6)`` and table-mode
+               ``precompute=10**6`` (fill plus the first step), beside torch
+               stepping 10**4 times (x100 gives torch's 10**6: stepping is
+               linear in the steps).  Goal: >= 500x faster.
+
+Compilation happens in ``setup`` (from Numba's disk cache when warm), never in
+a timed call.  ``python -m benchmarks.bench_optim`` prints quick ratios
+(indicative only on a busy machine).
+"""
+
+import warnings
+
+import torch
+from torch.optim import lr_scheduler as torch_sched
+
+from lrjit.optim import lr_scheduler as lrjit_sched
+
+STEPS = 1000
+BIG = 10**6
+TORCH_STEPS = 10**4  # torch's 10**6 steps take ~100 x this
+
+# name -> build(lib, optimizer, **mode); lengths large enough never to run out
+SCHEDULERS = {
+    "StepLR": lambda L, o, **kw: L.StepLR(o, 30, 0.9, **kw),
+    "CosineAnnealingLR": lambda L, o, **kw: L.CosineAnnealingLR(o, 10**4, 1e-5, **kw),
+    "OneCycleLR": lambda L, o, **kw: L.OneCycleLR(o, 0.1, total_steps=10**8, **kw),
+    "CyclicLR": lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 2000, **kw),
+    "CosineAnnealingWarmRestarts": lambda L, o, **kw: L.CosineAnnealingWarmRestarts(
+        o, 1000, 2, 1e-5, **kw
+    ),
+}
+IMPLS = ("torch", "lrjit", "lrjit_table")
+
+
+def _optimizer():
+    params = [torch.nn.Parameter(torch.zeros(10))]
+    return torch.optim.SGD(params, lr=0.1, momentum=0.9)
+
+
+def _scheduler(name, impl, opt, precompute=4096):
+    build = SCHEDULERS[name]
+    if impl == "torch":
+        return build(torch_sched, opt)
+    if impl == "lrjit":
+        return build(lrjit_sched, opt)
+    return build(lrjit_sched, opt, precompute=precompute)
+
+
+class TimeStep:
+    """1000 calls of ``scheduler.step()`` on a real SGD optimizer."""
+
+    params = (list(SCHEDULERS), list(IMPLS))
+    param_names = ["scheduler", "impl"]
+
+    def setup(self, name, impl):
+        warnings.simplefilter("ignore")
+        self.opt = _optimizer()
+        self.sched = _scheduler(name, impl, self.opt)
+        self.opt.step()
+        for _ in range(2 * STEPS):  # compile, fill the first table, settle
+            self.sched.step()
+
+    def time_step(self, name, impl):
+        step = self.sched.step
+        for _ in range(STEPS):
+            step()
+
+
+class TimeTable:
+    """A 10**6-step learning-rate sequence; torch steps 10**4 times (x100 for 10**6)."""
+
+    params = (list(SCHEDULERS),)
+    param_names = ["scheduler"]
+    timeout = 300
+
+    def setup(self, name):
+        warnings.simplefilter("ignore")
+        self.schedule = _scheduler(name, "lrjit", _optimizer()).schedule
+        self.schedule.table(16)  # compile
+        s = _scheduler(name, "lrjit_table", _optimizer(), precompute=16)
+        s.step()
+
+    def time_schedule_table(self, name):
+        self.schedule.table(BIG)
+
+    def time_schedule_table_serial(self, name):
+        self.schedule.table(BIG, parallel=False)
+
+    def time_precompute(self, name):
+        s = _scheduler(name, "lrjit_table", _optimizer(), precompute=BIG)
+        s.step()  # fills the table
+
+    def time_torch_10k_steps(self, name):
+        s = _scheduler(name, "torch", _optimizer())
+        for _ in range(TORCH_STEPS):
+            s.step()
+
+
+def _best(fn, repeat=5):
+    import time
+
+    best = float("inf")
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - t0)
+    return best
+
+
+def main():
+    """Quick indicative ratios, measured here and now (best of 5)."""
+    print(f"step(): {STEPS} steps, real torch SGD; ratio = lrjit / torch (goal table <= 0.5)")
+    for name in SCHEDULERS:
+        times = {}
+        for impl in IMPLS:
+            bench = TimeStep()
+            bench.setup(name, impl)
+            times[impl] = _best(lambda: bench.time_step(name, impl)) / STEPS
+        print(
+            f"  {name:28s} torch {times['torch'] * 1e6:6.2f} us  "
+            f"lrjit {times['lrjit'] * 1e6:6.2f} us ({times['lrjit'] / times['torch']:.2f}x)  "
+            f"table {times['lrjit_table'] * 1e6:6.2f} us "
+            f"({times['lrjit_table'] / times['torch']:.2f}x)"
+        )
+    print(f"10**6 steps; torch = {TORCH_STEPS} steps x 100; ratio = torch / lrjit (goal >= 500)")
+    for name in SCHEDULERS:
+        bench = TimeTable()
+        bench.setup(name)
+        torch_time = _best(lambda: bench.time_torch_10k_steps(name), 3) * (BIG / TORCH_STEPS)
+        table = _best(lambda: bench.time_schedule_table(name))
+        serial = _best(lambda: bench.time_schedule_table_serial(name))
+        pre = _best(lambda: bench.time_precompute(name), 3)
+        print(
+            f"  {name:28s} torch {torch_time:6.2f} s  schedule.table {table * 1e3:6.2f} ms "
+            f"({torch_time / table:5.0f}x)  serial {serial * 1e3:6.2f} ms "
+            f"({torch_time / serial:5.0f}x)  precompute {pre * 1e3:6.1f} ms "
+            f"({torch_time / pre:5.0f}x)"
+        )
+
+
+if __name__ == "__main__":
+    main()
