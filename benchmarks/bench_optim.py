@@ -14,7 +14,9 @@ a timed call.  ``python -m benchmarks.bench_optim`` prints quick ratios
 (indicative only on a busy machine).
 """
 
+import time
 import warnings
+from functools import partial
 
 import torch
 from torch.optim import lr_scheduler as torch_sched
@@ -103,8 +105,6 @@ class TimeTable:
 
 
 def _best(fn, repeat=5):
-    import time
-
     best = float("inf")
     for _ in range(repeat):
         t0 = time.perf_counter()
@@ -121,7 +121,7 @@ def main():
         for impl in IMPLS:
             bench = TimeStep()
             bench.setup(name, impl)
-            times[impl] = _best(lambda: bench.time_step(name, impl)) / STEPS
+            times[impl] = _best(partial(bench.time_step, name, impl)) / STEPS
         print(
             f"  {name:28s} torch {times['torch'] * 1e6:6.2f} us  "
             f"lrjit {times['lrjit'] * 1e6:6.2f} us ({times['lrjit'] / times['torch']:.2f}x)  "
@@ -132,10 +132,10 @@ def main():
     for name in SCHEDULERS:
         bench = TimeTable()
         bench.setup(name)
-        torch_time = _best(lambda: bench.time_torch_10k_steps(name), 3) * (BIG / TORCH_STEPS)
-        table = _best(lambda: bench.time_schedule_table(name))
-        serial = _best(lambda: bench.time_schedule_table_serial(name))
-        pre = _best(lambda: bench.time_precompute(name), 3)
+        torch_time = _best(partial(bench.time_torch_10k_steps, name), 3) * (BIG / TORCH_STEPS)
+        table = _best(partial(bench.time_schedule_table, name))
+        serial = _best(partial(bench.time_schedule_table_serial, name))
+        pre = _best(partial(bench.time_precompute, name), 3)
         print(
             f"  {name:28s} torch {torch_time:6.2f} s  schedule.table {table * 1e3:6.2f} ms "
             f"({torch_time / table:5.0f}x)  serial {serial * 1e3:6.2f} ms "

@@ -20,16 +20,18 @@ from .schedules import (
     Schedule,
     constant,
     cosine,
+    cosine_restarts,
+    cyclic,
     exponential,
     from_dict,
     join,
     linear,
     multistep,
+    one_cycle,
     polynomial,
     step_decay,
     warmup_cosine,
 )
-from .schedules import cosine_restarts, cyclic, one_cycle
 from .sweeps import sweep
 
 __version__ = "0.1.0"

@@ -20,7 +20,9 @@ import lrjit
 from lrjit.optim import _common
 from lrjit.optim import lr_scheduler as lrjit_sched
 
-TORCH = SimpleNamespace(**{n: getattr(torch_sched, n) for n in torch_sched.__all__}, SWALR=TorchSWALR)
+TORCH = SimpleNamespace(
+    **{n: getattr(torch_sched, n) for n in torch_sched.__all__}, SWALR=TorchSWALR
+)
 LRJIT = lrjit_sched
 
 
@@ -41,8 +43,13 @@ BAD = [
     ("step_size 0", lambda L, o: L.StepLR(o, 0), sgd, ["step_size", "0"], False),
     ("lambda count", lambda L, o: L.LambdaLR(o, [lambda e: 1.0]), sgd, ["2 lr_lambdas"], False),
     ("lambda not callable", lambda L, o: L.LambdaLR(o, 0.5), sgd, ["lr_lambda", "float"], False),
-    ("multiplicative not callable", lambda L, o: L.MultiplicativeLR(o, 0.5), sgd,
-     ["lr_lambda"], False),
+    (
+        "multiplicative not callable",
+        lambda L, o: L.MultiplicativeLR(o, 0.5),
+        sgd,
+        ["lr_lambda"],
+        False,
+    ),
     ("constant factor > 1", lambda L, o: L.ConstantLR(o, 1.5), sgd, ["factor=1.5"], False),
     ("constant factor < 0", lambda L, o: L.ConstantLR(o, -0.1), sgd, ["factor=-0.1"], False),
     ("constant factor 0", lambda L, o: L.ConstantLR(o, 0.0, 5), sgd, ["factor", "0"], False),
@@ -52,8 +59,13 @@ BAD = [
     ("polynomial total 0", lambda L, o: L.PolynomialLR(o, 0), sgd, ["total_iters"], False),
     ("polynomial power < 0", lambda L, o: L.PolynomialLR(o, 5, -1.0), sgd, ["power"], False),
     ("cosine T_max 0", lambda L, o: L.CosineAnnealingLR(o, 0), sgd, ["T_max"], False),
-    ("cyclic empty cycle", lambda L, o: L.CyclicLR(o, 0.1, 0.2, 0, 0), sgd,
-     ["step_size_up"], False),
+    (
+        "cyclic empty cycle",
+        lambda L, o: L.CyclicLR(o, 0.1, 0.2, 0, 0),
+        sgd,
+        ["step_size_up"],
+        False,
+    ),
     ("cyclic no rise", lambda L, o: L.CyclicLR(o, 0.1, 0.2, 0, 5), sgd, ["step_size_up"], False),
     ("cyclic mode", lambda L, o: L.CyclicLR(o, 0.1, 0.2, mode="square"), sgd, ["'square'"], False),
     ("cyclic base_lr count", lambda L, o: L.CyclicLR(o, [0.1], 0.2), sgd, ["base_lr"], False),
@@ -61,63 +73,165 @@ BAD = [
     ("sgdr T_0 0", lambda L, o: L.CosineAnnealingWarmRestarts(o, 0), sgd, ["T_0"], False),
     ("sgdr T_0 float", lambda L, o: L.CosineAnnealingWarmRestarts(o, 2.5), sgd, ["T_0"], False),
     ("sgdr T_mult 0", lambda L, o: L.CosineAnnealingWarmRestarts(o, 5, 0), sgd, ["T_mult"], False),
-    ("sgdr T_mult float", lambda L, o: L.CosineAnnealingWarmRestarts(o, 5, 1.5), sgd,
-     ["T_mult"], False),
-    ("sgdr eta_min str", lambda L, o: L.CosineAnnealingWarmRestarts(o, 5, 1, "0"), sgd,
-     ["eta_min"], False),
+    (
+        "sgdr T_mult float",
+        lambda L, o: L.CosineAnnealingWarmRestarts(o, 5, 1.5),
+        sgd,
+        ["T_mult"],
+        False,
+    ),
+    (
+        "sgdr eta_min str",
+        lambda L, o: L.CosineAnnealingWarmRestarts(o, 5, 1, "0"),
+        sgd,
+        ["eta_min"],
+        False,
+    ),
     ("onecycle total 0", lambda L, o: L.OneCycleLR(o, 0.1, 0), sgd, ["total_steps"], False),
     ("onecycle no length", lambda L, o: L.OneCycleLR(o, 0.1), sgd, ["total_steps"], False),
-    ("onecycle epochs 0", lambda L, o: L.OneCycleLR(o, 0.1, epochs=0, steps_per_epoch=3), sgd,
-     ["epochs"], False),
-    ("onecycle pct int", lambda L, o: L.OneCycleLR(o, 0.1, 10, pct_start=1), sgd,
-     ["pct_start"], False),
-    ("onecycle pct > 1", lambda L, o: L.OneCycleLR(o, 0.1, 10, pct_start=1.5), sgd,
-     ["pct_start"], False),
-    ("onecycle anneal", lambda L, o: L.OneCycleLR(o, 0.1, 10, anneal_strategy="exp"), sgd,
-     ["'exp'"], False),
-    ("onecycle max_lr count", lambda L, o: L.OneCycleLR(o, [0.1, 0.2, 0.3], 10), sgd,
-     ["max_lr"], False),
+    (
+        "onecycle epochs 0",
+        lambda L, o: L.OneCycleLR(o, 0.1, epochs=0, steps_per_epoch=3),
+        sgd,
+        ["epochs"],
+        False,
+    ),
+    (
+        "onecycle pct int",
+        lambda L, o: L.OneCycleLR(o, 0.1, 10, pct_start=1),
+        sgd,
+        ["pct_start"],
+        False,
+    ),
+    (
+        "onecycle pct > 1",
+        lambda L, o: L.OneCycleLR(o, 0.1, 10, pct_start=1.5),
+        sgd,
+        ["pct_start"],
+        False,
+    ),
+    (
+        "onecycle anneal",
+        lambda L, o: L.OneCycleLR(o, 0.1, 10, anneal_strategy="exp"),
+        sgd,
+        ["'exp'"],
+        False,
+    ),
+    (
+        "onecycle max_lr count",
+        lambda L, o: L.OneCycleLR(o, [0.1, 0.2, 0.3], 10),
+        sgd,
+        ["max_lr"],
+        False,
+    ),
     ("onecycle no momentum", lambda L, o: L.OneCycleLR(o, 0.1, 10), adagrad, ["momentum"], False),
-    ("onecycle empty rise", lambda L, o: L.OneCycleLR(o, 0.1, 10, pct_start=0.1), sgd,
-     ["pct_start"], False),
-    ("onecycle div 0", lambda L, o: L.OneCycleLR(o, 0.1, 10, div_factor=0.0), sgd,
-     ["div_factor"], False),
+    (
+        "onecycle empty rise",
+        lambda L, o: L.OneCycleLR(o, 0.1, 10, pct_start=0.1),
+        sgd,
+        ["pct_start"],
+        False,
+    ),
+    (
+        "onecycle div 0",
+        lambda L, o: L.OneCycleLR(o, 0.1, 10, div_factor=0.0),
+        sgd,
+        ["div_factor"],
+        False,
+    ),
     ("swa strategy", lambda L, o: L.SWALR(o, 0.1, anneal_strategy="exp"), sgd, ["'exp'"], False),
     ("swa epochs < 0", lambda L, o: L.SWALR(o, 0.1, -1), sgd, ["anneal_epochs"], False),
     ("swa epochs float", lambda L, o: L.SWALR(o, 0.1, 2.5), sgd, ["anneal_epochs"], False),
     ("swa lr count", lambda L, o: L.SWALR(o, [0.1, 0.2, 0.3]), sgd, ["swa_lr"], False),
     ("plateau factor", lambda L, o: L.ReduceLROnPlateau(o, factor=1.0), sgd, ["factor"], False),
     ("plateau mode", lambda L, o: L.ReduceLROnPlateau(o, mode="up"), sgd, ["'up'"], False),
-    ("plateau threshold mode", lambda L, o: L.ReduceLROnPlateau(o, threshold_mode="x"), sgd,
-     ["'x'"], False),
-    ("plateau min_lr count", lambda L, o: L.ReduceLROnPlateau(o, min_lr=[0.1]), sgd,
-     ["min_lrs"], False),
-    ("plateau not an optimizer", lambda L, o: L.ReduceLROnPlateau([]), sgd,
-     ["not an Optimizer"], False),
-    ("resume without initial_lr", lambda L, o: L.StepLR(o, 3, last_epoch=5), sgd,
-     ["initial_lr"], False),
+    (
+        "plateau threshold mode",
+        lambda L, o: L.ReduceLROnPlateau(o, threshold_mode="x"),
+        sgd,
+        ["'x'"],
+        False,
+    ),
+    (
+        "plateau min_lr count",
+        lambda L, o: L.ReduceLROnPlateau(o, min_lr=[0.1]),
+        sgd,
+        ["min_lrs"],
+        False,
+    ),
+    (
+        "plateau not an optimizer",
+        lambda L, o: L.ReduceLROnPlateau([]),
+        sgd,
+        ["not an Optimizer"],
+        False,
+    ),
+    (
+        "resume without initial_lr",
+        lambda L, o: L.StepLR(o, 3, last_epoch=5),
+        sgd,
+        ["initial_lr"],
+        False,
+    ),
     ("sequential empty", lambda L, o: L.SequentialLR(o, [], []), sgd, ["at least one"], False),
-    ("sequential milestones", lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2)], [3]), sgd,
-     ["milestone"], False),
-    ("sequential other optimizer",
-     lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.StepLR(sgd(), 2)], [3]), sgd,
-     ["same optimizer"], False),
-    ("sequential plateau",
-     lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.ReduceLROnPlateau(o)], [3]), sgd,
-     ["ReduceLROnPlateau"], False),
-    ("sequential not a scheduler", lambda L, o: L.SequentialLR(o, [3], []), sgd,
-     ["optimizer"], False),
+    (
+        "sequential milestones",
+        lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2)], [3]),
+        sgd,
+        ["milestone"],
+        False,
+    ),
+    (
+        "sequential other optimizer",
+        lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.StepLR(sgd(), 2)], [3]),
+        sgd,
+        ["same optimizer"],
+        False,
+    ),
+    (
+        "sequential plateau",
+        lambda L, o: L.SequentialLR(o, [L.StepLR(o, 2), L.ReduceLROnPlateau(o)], [3]),
+        sgd,
+        ["ReduceLROnPlateau"],
+        False,
+    ),
+    (
+        "sequential not a scheduler",
+        lambda L, o: L.SequentialLR(o, [3], []),
+        sgd,
+        ["optimizer"],
+        False,
+    ),
     ("chained empty", lambda L, o: L.ChainedScheduler([]), sgd, ["at least one"], False),
-    ("chained other optimizer",
-     lambda L, o: L.ChainedScheduler([L.StepLR(o, 2), L.StepLR(sgd(), 2)]), sgd,
-     ["same optimizer"], False),
+    (
+        "chained other optimizer",
+        lambda L, o: L.ChainedScheduler([L.StepLR(o, 2), L.StepLR(sgd(), 2)]),
+        sgd,
+        ["same optimizer"],
+        False,
+    ),
     # torch fails while stepping; so does lrjit, with the same type
-    ("onecycle past total_steps", lambda L, o: L.OneCycleLR(o, 0.1, 4), sgd,
-     ["Tried to step 5 times"], True),
-    ("onecycle empty fall", lambda L, o: L.OneCycleLR(o, 0.1, 4, pct_start=1.0), sgd,
-     ["zero length"], True),
-    ("sgdr negative epoch", lambda L, o: L.CosineAnnealingWarmRestarts(o, 5), sgd,
-     ["non-negative epoch"], True),
+    (
+        "onecycle past total_steps",
+        lambda L, o: L.OneCycleLR(o, 0.1, 4),
+        sgd,
+        ["Tried to step 5 times"],
+        True,
+    ),
+    (
+        "onecycle empty fall",
+        lambda L, o: L.OneCycleLR(o, 0.1, 4, pct_start=1.0),
+        sgd,
+        ["zero length"],
+        True,
+    ),
+    (
+        "sgdr negative epoch",
+        lambda L, o: L.CosineAnnealingWarmRestarts(o, 5),
+        sgd,
+        ["non-negative epoch"],
+        True,
+    ),
 ]
 
 
@@ -271,9 +385,11 @@ def test_step_epoch_and_get_lr_warn_as_torch():
 
 def test_any_object_with_param_groups_is_an_optimizer():
     lrs = (0.1, 0.05)
-    for make, precompute in [(lambda L, o, **kw: L.CosineAnnealingLR(o, 30, 0.001, **kw), 16),
-                             (lambda L, o, **kw: L.OneCycleLR(o, 0.1, 200, **kw), None),
-                             (lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 7, **kw), 16)]:
+    for make, precompute in [
+        (lambda L, o, **kw: L.CosineAnnealingLR(o, 30, 0.001, **kw), 16),
+        (lambda L, o, **kw: L.OneCycleLR(o, 0.1, 200, **kw), None),
+        (lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 7, **kw), 16),
+    ]:
         duck = SimpleNamespace(param_groups=[{"lr": lr, "momentum": 0.9} for lr in lrs])
         opt = sgd(lrs)
         with warnings.catch_warnings():
@@ -373,7 +489,10 @@ def test_chained_scheduler_children_in_table_mode_fall_back_per_step():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         t = TORCH.ChainedScheduler([TORCH.ExponentialLR(opt_t, 0.99), TORCH.StepLR(opt_t, 3)])
-        kids = [LRJIT.ExponentialLR(opt_o, 0.99, precompute=100), LRJIT.StepLR(opt_o, 3, precompute=100)]
+        kids = [
+            LRJIT.ExponentialLR(opt_o, 0.99, precompute=100),
+            LRJIT.StepLR(opt_o, 3, precompute=100),
+        ]
         s = LRJIT.ChainedScheduler(kids)
         for _ in range(300):
             t.step()
@@ -471,3 +590,24 @@ def test_compiled_recursion_is_the_per_step_kernel_looped(code, p, k0):
         lr = K.chain_next(c, lr, k0 + i, *p)
         want.append(lr)
     assert out.tolist() == want
+
+
+def test_deepcopy_and_pickle_make_independent_schedulers():
+    import copy
+    import pickle
+
+    for clone in (copy.deepcopy, lambda s: pickle.loads(pickle.dumps(s))):
+        opt = SimpleNamespace(param_groups=[{"lr": 0.1, "momentum": 0.9}])
+        s = LRJIT.OneCycleLR(opt, 0.1, 300, precompute=100)
+        for _ in range(50):
+            s.step()
+        twin = clone(s)
+        assert twin.optimizer is not opt
+        before = dict(opt.param_groups[0])
+        for _ in range(100):
+            twin.step()
+        assert opt.param_groups[0] == before  # the original optimizer is untouched
+        for _ in range(100):
+            s.step()
+        assert twin.get_last_lr() == s.get_last_lr()
+        assert twin.optimizer.param_groups[0] == opt.param_groups[0]

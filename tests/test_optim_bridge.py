@@ -45,12 +45,20 @@ def assert_bitwise(want, got, what):
 ONE_CYCLE = [
     dict(peak_value=0.1, total_steps=1000),
     dict(peak_value=1.0, total_steps=997, pct_start=0.17, anneal_strategy="linear"),
-    dict(peak_value=0.3, total_steps=500, pct_start=0.4, three_phase=True, div_factor=7.0,
-         final_div_factor=33.0),
+    dict(
+        peak_value=0.3,
+        total_steps=500,
+        pct_start=0.4,
+        three_phase=True,
+        div_factor=7.0,
+        final_div_factor=33.0,
+    ),
     dict(peak_value=2e-3, total_steps=3, pct_start=0.5),
     dict(peak_value=0.5, total_steps=100, pct_start=0.0),
     dict(peak_value=0.5, total_steps=100, pct_start=1.0, three_phase=True),
-    dict(peak_value=0.5, total_steps=100, pct_start=0.8, three_phase=True, anneal_strategy="linear"),
+    dict(
+        peak_value=0.5, total_steps=100, pct_start=0.8, three_phase=True, anneal_strategy="linear"
+    ),
 ]
 
 
@@ -68,8 +76,7 @@ def test_one_cycle_is_torchs_one_cycle(kw):
 CYCLIC = [
     dict(init_value=0.01, peak_value=0.1, up_steps=13, down_steps=7),
     dict(init_value=0.01, peak_value=0.1, up_steps=5, down_steps=5, mode="triangular2"),
-    dict(init_value=0.001, peak_value=0.3, up_steps=9, down_steps=4, mode="exp_range",
-         gamma=0.997),
+    dict(init_value=0.001, peak_value=0.3, up_steps=9, down_steps=4, mode="exp_range", gamma=0.997),
     dict(init_value=0.2, peak_value=0.05, up_steps=3, down_steps=0),
     dict(init_value=0.0, peak_value=1.0, up_steps=1, down_steps=1),
 ]
@@ -79,8 +86,13 @@ CYCLIC = [
 def test_cyclic_is_torchs_cyclic(kw):
     s = lrjit.cyclic(**kw)
     t = torch_sched.CyclicLR(
-        sgd(), kw["init_value"], kw["peak_value"], kw["up_steps"], kw["down_steps"],
-        kw.get("mode", "triangular"), kw.get("gamma", 1.0),
+        sgd(),
+        kw["init_value"],
+        kw["peak_value"],
+        kw["up_steps"],
+        kw["down_steps"],
+        kw.get("mode", "triangular"),
+        kw.get("gamma", 1.0),
     )
     assert_bitwise(torch_lrs(t, 2000), s.table(2000), f"cyclic({kw})")
 
@@ -97,7 +109,9 @@ def test_cyclic_scale_mode_against_torchs_custom_scale_fn():
     assert_bitwise(torch_lrs(t, 500), s.table(500), "triangular2 per iteration")
 
 
-@pytest.mark.parametrize("T_0, T_mult, eta_min", [(10, 1, 0.0), (7, 2, 0.001), (1, 3, 0.05), (3, 5, 0.0)])
+@pytest.mark.parametrize(
+    "T_0, T_mult, eta_min", [(10, 1, 0.0), (7, 2, 0.001), (1, 3, 0.05), (3, 5, 0.0)]
+)
 def test_cosine_restarts_is_torchs_sgdr_stepped(T_0, T_mult, eta_min):
     s = lrjit.cosine_restarts(0.1, T_0, eta_min, T_mult)
     t = torch_sched.CosineAnnealingWarmRestarts(sgd(), T_0, T_mult, eta_min)
@@ -206,10 +220,10 @@ def test_no_closed_form_no_schedule(make):
 
 
 def test_schedule_can_be_tabled_plotted_and_serialized():
-    o = lrjit_sched.OneCycleLR(SimpleNamespace(param_groups=[{"lr": 0.1}]), 0.1, 1000,
-                               cycle_momentum=False)
+    o = lrjit_sched.OneCycleLR(
+        SimpleNamespace(param_groups=[{"lr": 0.1}]), 0.1, 1000, cycle_momentum=False
+    )
     s = o.schedule
     assert lrjit.from_dict(s.to_dict()) == s
     table = s.table(1000, dtype=np.float32)
     assert table.dtype == np.float32 and math.isclose(float(table.max()), 0.1, rel_tol=1e-7)
-

@@ -28,7 +28,9 @@ from lrjit.optim import lr_scheduler as lrjit_sched
 
 pytestmark = pytest.mark.filterwarnings("ignore::UserWarning")
 
-TORCH = SimpleNamespace(**{n: getattr(torch_sched, n) for n in torch_sched.__all__}, SWALR=TorchSWALR)
+TORCH = SimpleNamespace(
+    **{n: getattr(torch_sched, n) for n in torch_sched.__all__}, SWALR=TorchSWALR
+)
 LRJIT = lrjit_sched
 LRS = (0.1, 0.05, 0.3)
 
@@ -84,8 +86,11 @@ def _seq(L, o, **kw):
 
 
 def _seq3(L, o, **kw):
-    children = [L.ConstantLR(o, 0.5, 3, **kw), L.ExponentialLR(o, 0.99, **kw),
-                L.StepLR(o, 7, 0.5, **kw)]
+    children = [
+        L.ConstantLR(o, 0.5, 3, **kw),
+        L.ExponentialLR(o, 0.99, **kw),
+        L.StepLR(o, 7, 0.5, **kw),
+    ]
     return L.SequentialLR(o, children, [5, 50])
 
 
@@ -95,8 +100,11 @@ def _chained(L, o, **kw):
 
 def _chained_cos(L, o, **kw):
     return L.ChainedScheduler(
-        [L.LinearLR(o, 0.2, 1.0, 20, **kw), L.CosineAnnealingLR(o, 40, 0.0, **kw),
-         L.MultiStepLR(o, [30, 60], 0.5, **kw)]
+        [
+            L.LinearLR(o, 0.2, 1.0, 20, **kw),
+            L.CosineAnnealingLR(o, 40, 0.0, **kw),
+            L.MultiStepLR(o, [30, 60], 0.5, **kw),
+        ]
     )
 
 
@@ -133,26 +141,26 @@ CONFIGS = {
     "cosine_float_T": (lambda L, o, **kw: L.CosineAnnealingLR(o, 7.5, 0.01, **kw), "sgd"),
     "cosine_eta_above": (lambda L, o, **kw: L.CosineAnnealingLR(o, 50, 0.2, **kw), "sgd"),
     "cyclic": (lambda L, o, **kw: L.CyclicLR(o, 0.01, [0.1, 0.2, 0.4], 13, 7, **kw), "sgd"),
-    "cyclic2": (
-        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 13, None, "triangular2", **kw), "sgd"
-    ),
+    "cyclic2": (lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 13, None, "triangular2", **kw), "sgd"),
     "cyclic_exp": (
-        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 5, 9, "exp_range", 0.999, **kw), "sgd"
+        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 5, 9, "exp_range", 0.999, **kw),
+        "sgd",
     ),
     "cyclic_adam": (
-        lambda L, o, **kw: L.CyclicLR(o, [0.001, 0.002, 0.003], 0.01, 20, base_momentum=0.85,
-                                      max_momentum=0.95, **kw),
+        lambda L, o, **kw: L.CyclicLR(
+            o, [0.001, 0.002, 0.003], 0.01, 20, base_momentum=0.85, max_momentum=0.95, **kw
+        ),
         "adam",
     ),
     "cyclic_nomomentum": (
-        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 4, 1, cycle_momentum=False, **kw), "plain"
+        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 4, 1, cycle_momentum=False, **kw),
+        "plain",
     ),
     "cyclic_float_steps": (
-        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 2.5, 3.25, "triangular2", **kw), "sgd"
+        lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 2.5, 3.25, "triangular2", **kw),
+        "sgd",
     ),
-    "cyclic_scale_fn": (
-        lambda L, o: L.CyclicLR(o, 0.01, 0.1, 6, scale_fn=lambda x: 0.9**x), "sgd"
-    ),
+    "cyclic_scale_fn": (lambda L, o: L.CyclicLR(o, 0.01, 0.1, 6, scale_fn=lambda x: 0.9**x), "sgd"),
     "cyclic_scale_fn_iter": (
         lambda L, o: L.CyclicLR(o, 0.01, 0.1, 6, scale_fn=Halving(0.999), scale_mode="iterations"),
         "sgd",
@@ -161,21 +169,32 @@ CONFIGS = {
     "sgdr1": (lambda L, o, **kw: L.CosineAnnealingWarmRestarts(o, 7, **kw), "sgd"),
     "sgdr_T1": (lambda L, o, **kw: L.CosineAnnealingWarmRestarts(o, 1, 3, **kw), "sgd"),
     "onecycle": (
-        lambda L, o, **kw: L.OneCycleLR(o, [0.1, 0.3, 0.2], total_steps=3000, **kw), "sgd"
+        lambda L, o, **kw: L.OneCycleLR(o, [0.1, 0.3, 0.2], total_steps=3000, **kw),
+        "sgd",
     ),
     "onecycle_linear3": (
-        lambda L, o, **kw: L.OneCycleLR(o, 0.1, total_steps=3000, three_phase=True,
-                                        anneal_strategy="linear", **kw),
+        lambda L, o, **kw: L.OneCycleLR(
+            o, 0.1, total_steps=3000, three_phase=True, anneal_strategy="linear", **kw
+        ),
         "sgd",
     ),
     "onecycle_adam": (
-        lambda L, o, **kw: L.OneCycleLR(o, 0.01, epochs=10, steps_per_epoch=300, pct_start=0.25,
-                                        div_factor=10.0, final_div_factor=100.0, **kw),
+        lambda L, o, **kw: L.OneCycleLR(
+            o,
+            0.01,
+            epochs=10,
+            steps_per_epoch=300,
+            pct_start=0.25,
+            div_factor=10.0,
+            final_div_factor=100.0,
+            **kw,
+        ),
         "adam",
     ),
     "onecycle_pct0": (
-        lambda L, o, **kw: L.OneCycleLR(o, 0.1, total_steps=3000, pct_start=0.0,
-                                        cycle_momentum=False, **kw),
+        lambda L, o, **kw: L.OneCycleLR(
+            o, 0.1, total_steps=3000, pct_start=0.0, cycle_momentum=False, **kw
+        ),
         "plain",
     ),
     "swa": (lambda L, o, **kw: L.SWALR(o, 0.01, 17, **kw), "sgd"),
@@ -187,11 +206,13 @@ CONFIGS = {
         "sgd",
     ),
     "lambda_schedule": (
-        lambda L, o, **kw: L.LambdaLR(o, lrjit.warmup_cosine(1.0, 100, 2000), **kw), "sgd"
+        lambda L, o, **kw: L.LambdaLR(o, lrjit.warmup_cosine(1.0, 100, 2000), **kw),
+        "sgd",
     ),
     "multiplicative": (lambda L, o: L.MultiplicativeLR(o, lambda e: 0.999), "sgd"),
     "multiplicative_schedule": (
-        lambda L, o, **kw: L.MultiplicativeLR(o, lrjit.step_decay(1.0, 50, 0.999), **kw), "sgd"
+        lambda L, o, **kw: L.MultiplicativeLR(o, lrjit.step_decay(1.0, 50, 0.999), **kw),
+        "sgd",
     ),
     "sequential": (_seq, "sgd"),
     "sequential3": (_seq3, "sgd"),
@@ -200,7 +221,13 @@ CONFIGS = {
 }
 
 # Configurations without a table mode (Python callables) run per-step only.
-PER_STEP_ONLY = {"cyclic_scale_fn", "cyclic_scale_fn_iter", "lambda", "lambda_list", "multiplicative"}
+PER_STEP_ONLY = {
+    "cyclic_scale_fn",
+    "cyclic_scale_fn_iter",
+    "lambda",
+    "lambda_list",
+    "multiplicative",
+}
 # Classes without step(epoch) (they step their children) or without a closed form there.
 NO_EPOCH_ARG = {"sequential", "sequential3", "chained", "chained_cos"}
 
@@ -282,10 +309,14 @@ def test_long_run_bitwise(cls, name, precompute):
 # -- step(epoch) jumps: torch's closed form where it has one, then plain steps again
 
 
+def _step_to(epoch):
+    return lambda s, o: s.step(epoch)
+
+
 def jumps(name):
     if name.startswith("sgdr"):
         # the documented SGDR use: fractional epochs, then back to plain steps
-        js = {k: (lambda e: lambda s, o: s.step(e))(k / 7 + 0.25) for k in range(20, 60)}
+        js = {k: _step_to(k / 7 + 0.25) for k in range(20, 60)}
         js.update({200: lambda s, o: s.step(1000), 201: lambda s, o: s.step(30.0)})
         return js
     return {
@@ -296,10 +327,7 @@ def jumps(name):
     }
 
 
-EPOCH_GRID = [
-    (n, p) for n, p in GRID
-    if n not in NO_EPOCH_ARG and not n.startswith("onecycle")
-]
+EPOCH_GRID = [(n, p) for n, p in GRID if n not in NO_EPOCH_ARG and not n.startswith("onecycle")]
 
 
 @pytest.mark.parametrize("name, precompute", EPOCH_GRID)
@@ -311,7 +339,11 @@ def test_step_epoch_jumps_bitwise(name, precompute):
 
 
 def test_onecycle_step_epoch_jumps_within_total_steps():
-    acts = {10: lambda s, o: s.step(2000), 11: lambda s, o: s.step(5), 500: lambda s, o: s.step(2900)}
+    acts = {
+        10: lambda s, o: s.step(2000),
+        11: lambda s, o: s.step(5),
+        500: lambda s, o: s.step(2900),
+    }
     for p in MODES:
         want, _, _ = run("onecycle", TORCH, 600, actions=acts)
         got, _, _ = run("onecycle", LRJIT, 600, p, actions=acts)
@@ -366,15 +398,26 @@ def json_round_trip(state):
 
 
 @pytest.mark.parametrize(
-    "name", ["multistep", "cosine", "cyclic_adam", "sgdr", "onecycle", "swa", "sequential3",
-             "chained_cos", "lambda_list"]
+    "name",
+    [
+        "multistep",
+        "cosine",
+        "cyclic_adam",
+        "sgdr",
+        "onecycle",
+        "swa",
+        "sequential3",
+        "chained_cos",
+        "lambda_list",
+    ],
 )
 def test_state_survives_json_and_pickle(name):
     n, k = 400, 123
     want = resume(name, TORCH, n, k, None)
     assert_same(want, resume(name, LRJIT, n, k, 64, transform=json_round_trip), f"{name} JSON")
     assert_same(
-        want, resume(name, LRJIT, n, k, None, transform=lambda s: pickle.loads(pickle.dumps(s))),
+        want,
+        resume(name, LRJIT, n, k, None, transform=lambda s: pickle.loads(pickle.dumps(s))),
         f"{name} pickle",
     )
 
@@ -393,8 +436,20 @@ def test_state_dict_keys_and_values_match_torch(name):
         assert list(a) == list(b) and all(a[key] == b[key] for key in a)
 
 
-@pytest.mark.parametrize("name", ["step", "cosine", "cyclic_adam", "sgdr", "onecycle", "swa",
-                                  "lambda_list", "polynomial", "multistep"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "step",
+        "cosine",
+        "cyclic_adam",
+        "sgdr",
+        "onecycle",
+        "swa",
+        "lambda_list",
+        "polynomial",
+        "multistep",
+    ],
+)
 def test_torch_and_lrjit_load_each_others_state(name):
     n, k = 400, 150
     want, _, _ = run(name, TORCH, n)
@@ -417,8 +472,21 @@ def test_torch_and_lrjit_load_each_others_state(name):
 
 
 LAST_EPOCH = [
-    "step", "multistep", "constant", "linear", "exponential", "polynomial", "cosine", "cyclic",
-    "cyclic_adam", "sgdr", "sgdr1", "onecycle", "swa", "lambda", "multiplicative",
+    "step",
+    "multistep",
+    "constant",
+    "linear",
+    "exponential",
+    "polynomial",
+    "cosine",
+    "cyclic",
+    "cyclic_adam",
+    "sgdr",
+    "sgdr1",
+    "onecycle",
+    "swa",
+    "lambda",
+    "multiplicative",
 ]
 
 
@@ -436,10 +504,13 @@ def resume_with_last_epoch(name, lib, n, k, precompute):
 
 def _with_last_epoch(lib, k):
     """``lib`` whose classes get ``last_epoch=k``."""
+
     def wrap(cls):
         def make(*args, **kwargs):
             return cls(*args, last_epoch=k, **kwargs)
+
         return make
+
     names = [n for n in vars(lib) if n[:1].isupper()] if lib is TORCH else lrjit_sched.__all__
     return SimpleNamespace(**{n: wrap(getattr(lib, n)) for n in names if n != "LRScheduler"})
 
@@ -464,6 +535,7 @@ def test_manual_lr_edits_are_followed(name):
         def act(s, o):
             o.param_groups[0]["lr"] = value
             s.step()
+
         return act
 
     acts = {100: edit(0.7), 101: edit(0.01), 300: edit(0.2)}
@@ -496,7 +568,9 @@ PLATEAU = [
 ]
 
 
-@pytest.mark.parametrize("kwargs", PLATEAU, ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
+@pytest.mark.parametrize(
+    "kwargs", PLATEAU, ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items())
+)
 def test_reduce_on_plateau_bitwise(kwargs):
     metrics = metric_stream(len(kwargs), 3000)
     states = []
@@ -513,8 +587,16 @@ def test_reduce_on_plateau_bitwise(kwargs):
                 s.step(torch.tensor(m), epoch=k)  # a tensor metric and a deprecated epoch
             else:
                 s.step(m)
-            seq.append((tuple(s.get_last_lr()), s.best, s.num_bad_epochs, s.cooldown_counter,
-                        s.in_cooldown, s.last_epoch))
+            seq.append(
+                (
+                    tuple(s.get_last_lr()),
+                    s.best,
+                    s.num_bad_epochs,
+                    s.cooldown_counter,
+                    s.in_cooldown,
+                    s.last_epoch,
+                )
+            )
         states.append(seq)
     assert_same(states[0], states[1], f"ReduceLROnPlateau({kwargs})")
 
@@ -529,35 +611,61 @@ def _grid_opt(data):
 
 CLASS_STRATEGIES = {
     "StepLR": st.fixed_dictionaries(
-        {"step_size": st.integers(1, 60), "gamma": st.floats(0.0, 1.0)}),
+        {"step_size": st.integers(1, 60), "gamma": st.floats(0.0, 1.0)}
+    ),
     "MultiStepLR": st.fixed_dictionaries(
-        {"milestones": st.lists(st.integers(0, 300), max_size=6), "gamma": st.floats(0.0, 1.0)}),
+        {"milestones": st.lists(st.integers(0, 300), max_size=6), "gamma": st.floats(0.0, 1.0)}
+    ),
     "ConstantLR": st.fixed_dictionaries(
-        {"factor": st.floats(0.01, 1.0), "total_iters": st.integers(0, 300)}),
+        {"factor": st.floats(0.01, 1.0), "total_iters": st.integers(0, 300)}
+    ),
     "LinearLR": st.fixed_dictionaries(
-        {"start_factor": st.floats(0.01, 1.0), "end_factor": st.floats(0.0, 1.0),
-         "total_iters": st.integers(1, 300)}),
+        {
+            "start_factor": st.floats(0.01, 1.0),
+            "end_factor": st.floats(0.0, 1.0),
+            "total_iters": st.integers(1, 300),
+        }
+    ),
     "ExponentialLR": st.fixed_dictionaries({"gamma": st.floats(0.5, 1.0)}),
     "PolynomialLR": st.fixed_dictionaries(
-        {"total_iters": st.integers(1, 300), "power": st.floats(0.0, 4.0)}),
+        {"total_iters": st.integers(1, 300), "power": st.floats(0.0, 4.0)}
+    ),
     "CosineAnnealingLR": st.fixed_dictionaries(
-        {"T_max": st.integers(1, 200), "eta_min": st.floats(0.0, 0.5)}),
+        {"T_max": st.integers(1, 200), "eta_min": st.floats(0.0, 0.5)}
+    ),
     "CyclicLR": st.fixed_dictionaries(
-        {"base_lr": st.floats(0.0, 0.1), "max_lr": st.floats(0.0, 1.0),
-         "step_size_up": st.integers(1, 50), "step_size_down": st.none() | st.integers(0, 50),
-         "mode": st.sampled_from(["triangular", "triangular2", "exp_range"]),
-         "gamma": st.floats(0.9, 1.0), "base_momentum": st.floats(0.5, 0.9),
-         "max_momentum": st.floats(0.9, 0.99)}),
+        {
+            "base_lr": st.floats(0.0, 0.1),
+            "max_lr": st.floats(0.0, 1.0),
+            "step_size_up": st.integers(1, 50),
+            "step_size_down": st.none() | st.integers(0, 50),
+            "mode": st.sampled_from(["triangular", "triangular2", "exp_range"]),
+            "gamma": st.floats(0.9, 1.0),
+            "base_momentum": st.floats(0.5, 0.9),
+            "max_momentum": st.floats(0.9, 0.99),
+        }
+    ),
     "CosineAnnealingWarmRestarts": st.fixed_dictionaries(
-        {"T_0": st.integers(1, 50), "T_mult": st.integers(1, 3), "eta_min": st.floats(0.0, 0.01)}),
+        {"T_0": st.integers(1, 50), "T_mult": st.integers(1, 3), "eta_min": st.floats(0.0, 0.01)}
+    ),
     "OneCycleLR": st.fixed_dictionaries(
-        {"max_lr": st.floats(1e-4, 1.0), "total_steps": st.integers(2, 400),
-         "pct_start": st.floats(0.0, 1.0), "anneal_strategy": st.sampled_from(["cos", "linear"]),
-         "div_factor": st.floats(1.0, 100.0), "final_div_factor": st.floats(1.0, 1e5),
-         "three_phase": st.booleans()}).filter(lambda kw: kw["pct_start"] * kw["total_steps"] != 1),
+        {
+            "max_lr": st.floats(1e-4, 1.0),
+            "total_steps": st.integers(2, 400),
+            "pct_start": st.floats(0.0, 1.0),
+            "anneal_strategy": st.sampled_from(["cos", "linear"]),
+            "div_factor": st.floats(1.0, 100.0),
+            "final_div_factor": st.floats(1.0, 1e5),
+            "three_phase": st.booleans(),
+        }
+    ).filter(lambda kw: kw["pct_start"] * kw["total_steps"] != 1),
     "SWALR": st.fixed_dictionaries(
-        {"swa_lr": st.floats(0.0, 1.0), "anneal_epochs": st.integers(0, 50),
-         "anneal_strategy": st.sampled_from(["cos", "linear"])}),
+        {
+            "swa_lr": st.floats(0.0, 1.0),
+            "anneal_epochs": st.integers(0, 50),
+            "anneal_strategy": st.sampled_from(["cos", "linear"]),
+        }
+    ),
 }
 
 
@@ -590,7 +698,9 @@ def test_random_configurations_bitwise(cls, data):
 
 
 def test_every_torch_class_is_covered():
-    covered = {type(build(name, LRJIT, optimizer(kind))).__name__ for name, (_, kind) in CONFIGS.items()}
+    covered = {
+        type(build(name, LRJIT, optimizer(kind))).__name__ for name, (_, kind) in CONFIGS.items()
+    }
     torch_classes = set(torch_sched.__all__) - {"LRScheduler", "ReduceLROnPlateau"} | {"SWALR"}
     assert torch_classes <= covered, torch_classes - covered
     assert set(torch_sched.__all__) | {"SWALR"} <= set(lrjit_sched.__all__)

@@ -89,7 +89,13 @@ def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3):
 
 @jit(inline="always")
 def one_cycle(
-    step, peak_value, total_steps, pct_start, anneal_strategy, div_factor, final_div_factor,
+    step,
+    peak_value,
+    total_steps,
+    pct_start,
+    anneal_strategy,
+    div_factor,
+    final_div_factor,
     three_phase,
 ):
     """The 1cycle policy (torch's ``OneCycleLR``), held at its last value after ``total_steps - 1``.
@@ -115,8 +121,9 @@ def one_cycle(
         end2 = 2.0 * pct_start * total_steps - 2.0
         mid = init
     t = min(step, total_steps - 1.0)
-    return one_cycle_phases(t, end1, end2, total_steps - 1.0, anneal_strategy, init, peak_value,
-                            mid, low)
+    return one_cycle_phases(
+        t, end1, end2, total_steps - 1.0, anneal_strategy, init, peak_value, mid, low
+    )
 
 
 @jit(inline="always")

@@ -17,8 +17,8 @@ recompiled when the schedule changes.
 import math
 
 from .._jit import jit
-from .families import constant, cosine, exponential, linear, polynomial, step_decay, warmup_cosine
 from .cyclical import cosine_restarts, cyclic, one_cycle
+from .families import constant, cosine, exponential, linear, polynomial, step_decay, warmup_cosine
 
 __all__ = ["MAX_PARAMS", "lr_at", "piece_at"]
 

@@ -70,7 +70,7 @@ def set_value(group, key, value):
 
 
 def values(optimizer, key):
-    """``[group[key] for each param group]``, tensors cloned (torch's ``_param_groups_val_list``)."""
+    """``group[key]`` of each param group, tensors cloned (torch's ``_param_groups_val_list``)."""
     return [copy_value(group[key]) for group in optimizer.param_groups]
 
 

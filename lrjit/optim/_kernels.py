@@ -37,7 +37,7 @@ def _swa_alpha(t, strategy):
 
 @jit(inline="always")
 def chain_next(code, lr, k, p0, p1, p2, p3):
-    """The learning rate torch's scheduler ``code`` sets at epoch ``k`` when the current one is ``lr``.
+    """The learning rate torch's scheduler ``code`` sets at epoch ``k`` from the current ``lr``.
 
     Mirrors each scheduler's ``get_lr()`` outside its initial step (the
     initial step leaves ``lr`` as it is, except for the ``k == 0`` branches
@@ -74,11 +74,9 @@ def chain_next(code, lr, k, p0, p1, p2, p3):
             return cosine(k, p2, p0, p1, 1)
         if (k - 1.0 - p0) % (2.0 * p0) == 0.0:
             return lr + (p2 - p1) * (1.0 - math.cos(math.pi / p0)) / 2.0
-        return (
-            (1.0 + math.cos(math.pi * k / p0)) / (1.0 + math.cos(math.pi * (k - 1.0) / p0))
-            * (lr - p1)
-            + p1
-        )
+        return (1.0 + math.cos(math.pi * k / p0)) / (1.0 + math.cos(math.pi * (k - 1.0) / p0)) * (
+            lr - p1
+        ) + p1
     elif code == SWA:
         step = k
         if p1 == 0.0:

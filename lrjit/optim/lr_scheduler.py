@@ -69,10 +69,10 @@ from collections import Counter
 
 import numpy as np
 
+from .. import schedules as _schedules
 from ..kernels import cyclical as _cyc
 from ..kernels.cyclical import cyclic_position, one_cycle_phases
 from ..kernels.families import cosine as _cosine
-from .. import schedules as _schedules
 from ..schedules import Schedule
 from . import _kernels as K
 from ._common import (
@@ -139,8 +139,22 @@ class _Engine:
     """
 
     __slots__ = (
-        "precompute", "table", "t0", "t1", "rows", "xrows", "h0", "h1", "ngroups", "expect",
-        "extra", "credits", "invalid", "track_order", "custom", "info",
+        "precompute",
+        "table",
+        "t0",
+        "t1",
+        "rows",
+        "xrows",
+        "h0",
+        "h1",
+        "ngroups",
+        "expect",
+        "extra",
+        "credits",
+        "invalid",
+        "track_order",
+        "custom",
+        "info",
     )
 
     def __init__(self, precompute):
@@ -350,9 +364,7 @@ class LRScheduler:
         groups = self.optimizer.param_groups
         if len(groups) != e.ngroups:
             return None  # torch's strict zip raises on the per-step path
-        if e.expect is not None and not all(
-            float(g["lr"]) == x for g, x in zip(groups, e.expect)
-        ):
+        if e.expect is not None and not all(float(g["lr"]) == x for g, x in zip(groups, e.expect)):
             self._invalidate()
             return None
         i = k - e.t0
@@ -401,9 +413,7 @@ class LRScheduler:
         return self._schedule_for(0)
 
     def _schedule_for(self, i):
-        raise ValueError(
-            f"{type(self).__name__} has no closed form as an lrjit Schedule"
-        )
+        raise ValueError(f"{type(self).__name__} has no closed form as an lrjit Schedule")
 
 
 # -- the chainable schedulers: torch recurses on group["lr"]
@@ -581,7 +591,8 @@ class ConstantLR(_Chainable):
         self._lrjit = _Engine(check_precompute(precompute))
         if _is_number(factor) and (factor > 1.0 or factor < 0):
             raise ValueError(
-                f"Constant multiplicative factor expected to be between 0 and 1, got factor={factor!r}"
+                "Constant multiplicative factor expected to be between 0 and 1, "
+                f"got factor={factor!r}"
             )
         real("factor", factor, 0.0, 1.0)
         integer("total_iters", total_iters)
@@ -607,7 +618,7 @@ class ConstantLR(_Chainable):
 
 
 class LinearLR(_Chainable):
-    """Multiply by a factor going linearly from ``start_factor`` to ``end_factor`` (torch's LinearLR).
+    """Multiply by a factor going linearly from ``start_factor`` to ``end_factor`` (torch's).
 
     Closed form ``base_lr * (start + (end - start) * min(total_iters, epoch) / total_iters)``.
 
@@ -623,7 +634,13 @@ class LinearLR(_Chainable):
     _chain = K.LINEAR
 
     def __init__(
-        self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1, *,
+        self,
+        optimizer,
+        start_factor=1.0 / 3,
+        end_factor=1.0,
+        total_iters=5,
+        last_epoch=-1,
+        *,
         precompute=None,
     ):
         self._lrjit = _Engine(check_precompute(precompute))
@@ -663,7 +680,7 @@ class LinearLR(_Chainable):
 
 
 class ExponentialLR(_Chainable):
-    """Multiply by ``gamma`` every epoch (torch's ExponentialLR): closed form ``base_lr * gamma ** epoch``.
+    """Multiply by ``gamma`` every epoch (torch's ExponentialLR): ``base_lr * gamma ** epoch``.
 
     Examples
     --------
@@ -729,7 +746,9 @@ class PolynomialLR(_Chainable):
         return self._closed(float(self.total_iters), float(self.power), 0.0)
 
     def _schedule_for(self, i):
-        return _schedules.polynomial(float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters)
+        return _schedules.polynomial(
+            float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters
+        )
 
 
 class CosineAnnealingLR(_Chainable):
@@ -784,8 +803,18 @@ class CosineAnnealingLR(_Chainable):
         table = np.empty((len(lr0), n))
         for g, (lr, base) in enumerate(zip(lr0, self.base_lrs, strict=True)):
             # plain steps only: _step_count >= 2, never torch's first-step branch
-            K.chain_fill(K.COSINE, lr, float(k), t, eta, float(base), 2.0, _NO_MILESTONES,
-                         _NO_MILESTONES, table[g])
+            K.chain_fill(
+                K.COSINE,
+                lr,
+                float(k),
+                t,
+                eta,
+                float(base),
+                2.0,
+                _NO_MILESTONES,
+                _NO_MILESTONES,
+                table[g],
+            )
         return self._set_table(k, table, expect=lr0)
 
     def _get_closed_form_lr(self):
@@ -818,8 +847,7 @@ def _lambdas(optimizer, lr_lambda):
     else:
         if len(lr_lambda) != len(groups):
             raise ValueError(
-                f"Expected {len(groups)} lr_lambdas (one per param group), but got "
-                f"{len(lr_lambda)}"
+                f"Expected {len(groups)} lr_lambdas (one per param group), but got {len(lr_lambda)}"
             )
         fns = list(lr_lambda)
     for i, fn in enumerate(fns):
@@ -832,7 +860,9 @@ def _lambdas(optimizer, lr_lambda):
 
 
 def _lambda_state(self):
-    state = {k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_lrjit", "lr_lambdas")}
+    state = {
+        k: v for k, v in self.__dict__.items() if k not in ("optimizer", "_lrjit", "lr_lambdas")
+    }
     state["lr_lambdas"] = [
         None if plain_function(fn) or isinstance(fn, Schedule) else fn.__dict__.copy()
         for fn in self.lr_lambdas
@@ -1046,7 +1076,7 @@ class SequentialLR(LRScheduler):
             scheds.last_epoch -= 1
 
     def step(self):
-        """Advance one epoch: restart the next scheduler at a milestone, else step the current one."""
+        """Advance one epoch: restart the next scheduler at its milestone, else step the current."""
         self.last_epoch += 1
         idx = bisect_right(self._milestones, self.last_epoch)
         scheduler = self._schedulers[idx]
@@ -1076,7 +1106,8 @@ class ChainedScheduler(LRScheduler):
     --------
     >>> from types import SimpleNamespace
     >>> opt = SimpleNamespace(param_groups=[{"lr": 1.0}])
-    >>> s = ChainedScheduler([ConstantLR(opt, factor=0.5, total_iters=2), ExponentialLR(opt, gamma=0.5)])
+    >>> parts = [ConstantLR(opt, factor=0.5, total_iters=2), ExponentialLR(opt, gamma=0.5)]
+    >>> s = ChainedScheduler(parts)
     >>> [s.step() or s.get_last_lr()[0] for _ in range(3)]
     [0.25, 0.25, 0.125]
     """
@@ -1125,8 +1156,16 @@ class ReduceLROnPlateau(LRScheduler):
     """
 
     def __init__(
-        self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
-        cooldown=0, min_lr=0, eps=1e-8,
+        self,
+        optimizer,
+        mode="min",
+        factor=0.1,
+        patience=10,
+        threshold=1e-4,
+        threshold_mode="rel",
+        cooldown=0,
+        min_lr=0,
+        eps=1e-8,
     ):
         self._lrjit = _Engine(None)
         if _is_number(factor) and factor >= 1.0:
@@ -1304,9 +1343,22 @@ class CyclicLR(LRScheduler):
     """
 
     def __init__(
-        self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None,
-        mode="triangular", gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True,
-        base_momentum=0.8, max_momentum=0.9, last_epoch=-1, *, precompute=None,
+        self,
+        optimizer,
+        base_lr,
+        max_lr,
+        step_size_up=2000,
+        step_size_down=None,
+        mode="triangular",
+        gamma=1.0,
+        scale_fn=None,
+        scale_mode="cycle",
+        cycle_momentum=True,
+        base_momentum=0.8,
+        max_momentum=0.9,
+        last_epoch=-1,
+        *,
+        precompute=None,
     ):
         self._lrjit = _Engine(check_precompute(precompute))
         check_optimizer(optimizer)
@@ -1420,18 +1472,38 @@ class CyclicLR(LRScheduler):
             return False
         total, ratio, code, gamma, by = self._codes()
         table = np.empty((len(self.base_lrs), n))
-        K.cyclic_fill(float(k), total, ratio, code, gamma, by, _floats(self.base_lrs),
-                      _floats(self.max_lrs), False, table)
+        K.cyclic_fill(
+            float(k),
+            total,
+            ratio,
+            code,
+            gamma,
+            by,
+            _floats(self.base_lrs),
+            _floats(self.max_lrs),
+            False,
+            table,
+        )
         extra = None
         if self.cycle_momentum:
             mtable = np.empty_like(table)
-            K.cyclic_fill(float(k), total, ratio, code, gamma, by, _floats(self.base_momentums),
-                          _floats(self.max_momentums), True, mtable)
+            K.cyclic_fill(
+                float(k),
+                total,
+                ratio,
+                code,
+                gamma,
+                by,
+                _floats(self.base_momentums),
+                _floats(self.max_momentums),
+                True,
+                mtable,
+            )
             extra = _MomentumRows(mtable, self.use_beta1)
         return self._set_table(k, table, extra=extra)
 
     def state_dict(self):
-        """torch's state: a custom ``scale_fn`` is saved only as a callable object's ``__dict__``."""
+        """torch's state: a custom ``scale_fn`` is saved as a callable object's ``__dict__``."""
         state = super().state_dict()
         fn = state.pop("_scale_fn_custom")
         state["_scale_fn_custom"] = None
@@ -1454,9 +1526,13 @@ class CyclicLR(LRScheduler):
             raise ValueError("CyclicLR with a Python scale_fn has no closed form as a Schedule")
         up, down = self._lrjit.info["steps"]
         return _schedules.cyclic(
-            float(self.base_lrs[i]), float(self.max_lrs[i]), _whole(up, "step_size_up"),
-            _whole(up if down is None else down, "step_size_down"), self.mode,
-            float(self.gamma), self.scale_mode,
+            float(self.base_lrs[i]),
+            float(self.max_lrs[i]),
+            _whole(up, "step_size_up"),
+            _whole(up if down is None else down, "step_size_down"),
+            self.mode,
+            float(self.gamma),
+            self.scale_mode,
         )
 
 
@@ -1574,8 +1650,16 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         whole = isinstance(t_cur, int) and isinstance(t_i, int)
         table = np.empty((len(self.base_lrs), n))
         cur, per = np.empty(n), np.empty(n)
-        K.restarts_fill(float(t_cur), float(t_i), float(self.T_mult), float(self.eta_min),
-                        _floats(self.base_lrs), table, cur, per)
+        K.restarts_fill(
+            float(t_cur),
+            float(t_i),
+            float(self.T_mult),
+            float(self.eta_min),
+            _floats(self.base_lrs),
+            table,
+            cur,
+            per,
+        )
         return self._set_table(k, table, extra=_RestartRows(cur, per, whole))
 
     def _schedule_for(self, i):
@@ -1606,23 +1690,41 @@ class OneCycleLR(LRScheduler):
     """
 
     def __init__(
-        self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
-        pct_start=0.3, anneal_strategy="cos", cycle_momentum=True, base_momentum=0.85,
-        max_momentum=0.95, div_factor=25.0, final_div_factor=1e4, three_phase=False,
-        last_epoch=-1, *, precompute=None,
+        self,
+        optimizer,
+        max_lr,
+        total_steps=None,
+        epochs=None,
+        steps_per_epoch=None,
+        pct_start=0.3,
+        anneal_strategy="cos",
+        cycle_momentum=True,
+        base_momentum=0.85,
+        max_momentum=0.95,
+        div_factor=25.0,
+        final_div_factor=1e4,
+        three_phase=False,
+        last_epoch=-1,
+        *,
+        precompute=None,
     ):
         self._lrjit = _Engine(check_precompute(precompute))
         check_optimizer(optimizer)
         self.optimizer = optimizer
         if total_steps is not None:
-            if not isinstance(total_steps, int) or isinstance(total_steps, bool) or total_steps <= 0:
+            if (
+                not isinstance(total_steps, int)
+                or isinstance(total_steps, bool)
+                or total_steps <= 0
+            ):
                 raise ValueError(f"Expected positive integer total_steps, but got {total_steps!r}")
             self.total_steps = total_steps
         elif epochs is not None and steps_per_epoch is not None:
             if not isinstance(epochs, int) or isinstance(epochs, bool) or epochs <= 0:
                 raise ValueError(f"Expected positive integer epochs, but got {epochs!r}")
             if (
-                not isinstance(steps_per_epoch, int) or isinstance(steps_per_epoch, bool)
+                not isinstance(steps_per_epoch, int)
+                or isinstance(steps_per_epoch, bool)
                 or steps_per_epoch <= 0
             ):
                 raise ValueError(
@@ -1701,7 +1803,12 @@ class OneCycleLR(LRScheduler):
                     group["max_momentum"] = m_momentum
                     group["base_momentum"] = b_momentum
         self._lrjit.info["args"] = (
-            max_lr, pct_start, anneal_strategy, div_factor, final_div_factor, bool(three_phase)
+            max_lr,
+            pct_start,
+            anneal_strategy,
+            div_factor,
+            final_div_factor,
+            bool(three_phase),
         )
         super().__init__(optimizer, last_epoch)
 
@@ -1749,7 +1856,9 @@ class OneCycleLR(LRScheduler):
                 )
             lrs.append(lr)
             if self.cycle_momentum:
-                m = one_cycle_phases(t, end1, end2, last, strategy, *self._points(group, "momentum"))
+                m = one_cycle_phases(
+                    t, end1, end2, last, strategy, *self._points(group, "momentum")
+                )
                 _set_momentum(group, m, self.use_beta1)
         return lrs
 
@@ -1760,8 +1869,15 @@ class OneCycleLR(LRScheduler):
         end1, end2, last, strategy = self._phases()
         groups = self.optimizer.param_groups
         table = np.empty((len(groups), n))
-        K.one_cycle_fill(float(k), end1, end2, last, strategy,
-                         np.array([self._points(g, "lr") for g in groups]), table)
+        K.one_cycle_fill(
+            float(k),
+            end1,
+            end2,
+            last,
+            strategy,
+            np.array([self._points(g, "lr") for g in groups]),
+            table,
+        )
         # a non-finite value marks a zero-length phase: leave that step to per-step (raises)
         bad = ~np.isfinite(table).all(axis=0)
         if bad.any():
@@ -1772,8 +1888,15 @@ class OneCycleLR(LRScheduler):
         extra = None
         if self.cycle_momentum:
             mtable = np.empty((len(groups), n))
-            K.one_cycle_fill(float(k), end1, end2, last, strategy,
-                             np.array([self._points(g, "momentum") for g in groups]), mtable)
+            K.one_cycle_fill(
+                float(k),
+                end1,
+                end2,
+                last,
+                strategy,
+                np.array([self._points(g, "momentum") for g in groups]),
+                mtable,
+            )
             extra = _MomentumRows(mtable, self.use_beta1)
         return self._set_table(k, table, extra=extra)
 
@@ -1781,7 +1904,12 @@ class OneCycleLR(LRScheduler):
         max_lr, pct, strategy, div, final_div, three = self._lrjit.info["args"]
         peak = max_lr[i] if isinstance(max_lr, (list, tuple)) else max_lr
         return _schedules.one_cycle(
-            float(peak), self.total_steps, float(pct), strategy, float(div), float(final_div),
+            float(peak),
+            self.total_steps,
+            float(pct),
+            strategy,
+            float(div),
+            float(final_div),
             three,
         )
 
@@ -1805,7 +1933,13 @@ class SWALR(LRScheduler):
     _stateful = True
 
     def __init__(
-        self, optimizer, swa_lr, anneal_epochs=10, anneal_strategy="cos", last_epoch=-1, *,
+        self,
+        optimizer,
+        swa_lr,
+        anneal_epochs=10,
+        anneal_strategy="cos",
+        last_epoch=-1,
+        *,
         precompute=None,
     ):
         self._lrjit = _Engine(check_precompute(precompute))
@@ -1815,11 +1949,16 @@ class SWALR(LRScheduler):
             real(f"swa_lr[{i}]", lr, 0.0)
         if anneal_strategy not in _ANNEAL:
             raise ValueError(
-                "anneal_strategy must be one of 'cos' or 'linear', "
-                f"instead got {anneal_strategy!r}"
+                f"anneal_strategy must be one of 'cos' or 'linear', instead got {anneal_strategy!r}"
             )
-        if not isinstance(anneal_epochs, int) or isinstance(anneal_epochs, bool) or anneal_epochs < 0:
-            raise ValueError(f"anneal_epochs must be equal or greater than 0, got {anneal_epochs!r}")
+        if (
+            not isinstance(anneal_epochs, int)
+            or isinstance(anneal_epochs, bool)
+            or anneal_epochs < 0
+        ):
+            raise ValueError(
+                f"anneal_epochs must be equal or greater than 0, got {anneal_epochs!r}"
+            )
         for lr, group in zip(swa_lrs, optimizer.param_groups, strict=True):
             group["swa_lr"] = lr
         self._anneal_strategy = anneal_strategy
@@ -1846,6 +1985,16 @@ class SWALR(LRScheduler):
         table = np.empty((len(groups), n))
         start = float(self._step_count - 1)
         for g, (lr, group) in enumerate(zip(lr0, groups)):
-            K.chain_fill(K.SWA, lr, start, float(group["swa_lr"]), epochs, strategy, 0.0,
-                         _NO_MILESTONES, _NO_MILESTONES, table[g])
+            K.chain_fill(
+                K.SWA,
+                lr,
+                start,
+                float(group["swa_lr"]),
+                epochs,
+                strategy,
+                0.0,
+                _NO_MILESTONES,
+                _NO_MILESTONES,
+                table[g],
+            )
         return self._set_table(k, table, expect=lr0)

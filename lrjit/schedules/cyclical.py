@@ -34,8 +34,13 @@ def _choice(name, value, allowed):
 
 @register
 def one_cycle(
-    peak_value, total_steps, pct_start=0.3, anneal_strategy="cos", div_factor=25.0,
-    final_div_factor=1e4, three_phase=False,
+    peak_value,
+    total_steps,
+    pct_start=0.3,
+    anneal_strategy="cos",
+    div_factor=25.0,
+    final_div_factor=1e4,
+    three_phase=False,
 ):
     """The 1cycle policy (torch's ``OneCycleLR``): up to ``peak_value``, then far below the start.
 
@@ -103,8 +108,12 @@ def one_cycle(
             f"pct_start={args['pct_start']!r}, total_steps={args['total_steps']}"
         )
     row = [
-        args["peak_value"], args["total_steps"], args["pct_start"],
-        _ANNEAL[args["anneal_strategy"]], args["div_factor"], args["final_div_factor"],
+        args["peak_value"],
+        args["total_steps"],
+        args["pct_start"],
+        _ANNEAL[args["anneal_strategy"]],
+        args["div_factor"],
+        args["final_div_factor"],
         1.0 if args["three_phase"] else 0.0,
     ]
     return Schedule("one_cycle", args, [(dispatch.ONE_CYCLE, row, 0.0)], args["total_steps"] - 1)
@@ -116,10 +125,10 @@ def cyclic(
 ):
     """Triangular cycles between ``init_value`` and ``peak_value`` (torch's ``CyclicLR``).
 
-    A cycle rises for ``up_steps`` and falls for ``down_steps``.  With ``C = up_steps + down_steps``, ``cycle =
-    floor(1 + t / C)`` and ``x = 1 + t / C - cycle``, the fraction of the way
-    up is ``f = x / r`` for ``x <= r = up_steps / C``, else
-    ``(x - 1) / (r - 1)``, and the value is::
+    A cycle rises for ``up_steps`` and falls for ``down_steps``.  With
+    ``C = up_steps + down_steps``, ``cycle = floor(1 + t / C)`` and
+    ``x = 1 + t / C - cycle``, the fraction of the way up is ``f = x / r`` for
+    ``x <= r = up_steps / C``, else ``(x - 1) / (r - 1)``, and the value is::
 
         init_value + (peak_value - init_value) * f * scale
 
@@ -163,8 +172,13 @@ def cyclic(
         "scale_mode": _MODES[mode][1] if scale_mode == "auto" else scale_mode,
     }
     row = [
-        args["init_value"], args["peak_value"], args["up_steps"], args["down_steps"],
-        _MODES[args["mode"]][0], args["gamma"], _SCALE_BY[args["scale_mode"]],
+        args["init_value"],
+        args["peak_value"],
+        args["up_steps"],
+        args["down_steps"],
+        _MODES[args["mode"]][0],
+        args["gamma"],
+        _SCALE_BY[args["scale_mode"]],
     ]
     horizon = args["up_steps"] + args["down_steps"]
     return Schedule("cyclic", args, [(dispatch.CYCLIC, row, 0.0)], horizon)
