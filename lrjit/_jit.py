@@ -5,9 +5,50 @@ for bitwise-deterministic results) and ufunc signatures are decided once.
 Nothing is compiled at import: dispatchers compile on first call.
 """
 
+import hashlib
+import pathlib
+
 import numba
+from numba.core import caching
 
 __all__ = ["jit", "ufunc"]
+
+
+def _package_stamp():
+    """A hash of every source file of lrjit."""
+    root = pathlib.Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_PACKAGE_STAMP = _package_stamp()
+
+
+class _PackageStamped:
+    """Cache-locator mixin: a cache entry is fresh only for the same package sources.
+
+    Numba stamps a cache entry with the hash of the function's own file, but
+    lrjit's drivers inline kernels from other files (``tables`` inlines
+    ``dispatch``, which inlines ``families``): with per-file stamps an edit to a
+    kernel left every driver running stale machine code.
+    """
+
+    def get_source_stamp(self):
+        return _PACKAGE_STAMP
+
+
+class _PackageCacheImpl(caching.CompileResultCacheImpl):
+    _locator_classes = [
+        type(cls.__name__, (_PackageStamped, cls), {})
+        for cls in caching.CompileResultCacheImpl._locator_classes
+    ]
+
+
+class _PackageCache(caching.FunctionCache):
+    _impl_class = _PackageCacheImpl
 
 
 def jit(func=None, *, parallel=False, inline="never"):
@@ -19,20 +60,25 @@ def jit(func=None, *, parallel=False, inline="never"):
     fill through :func:`lrjit.kernels.lr_at` ran ~2x slower, because the
     per-piece parameters were reloaded behind an opaque call on every step.
 
-    Numba raises ``RuntimeError("... no locator available ...")`` at decoration
-    time when neither ``NUMBA_CACHE_DIR``, the package folder nor the user
-    cache is writable; lrjit then compiles without a cache instead of failing
-    to import.  Use one flag set per Python function: two dispatchers of the
-    same function with different flags would share one cache entry.
+    The on-disk cache is Numba's, stamped with the whole package's sources
+    (see :class:`_PackageStamped`).  Numba raises ``RuntimeError("... no
+    locator available ...")`` when neither ``NUMBA_CACHE_DIR``, the package
+    folder nor the user cache is writable; lrjit then compiles without a cache
+    instead of failing to import.  Use one flag set per Python function: two
+    dispatchers of the same function with different flags would share one
+    cache entry.
     """
 
     options = dict(parallel=parallel, inline=inline, error_model="numpy")
 
     def build(f):
+        dispatcher = numba.njit(**options)(f)
         try:
-            return numba.njit(cache=True, **options)(f)
+            # What Dispatcher.enable_caching() does, with lrjit's cache class.
+            dispatcher._cache = _PackageCache(f)
         except RuntimeError:
-            return numba.njit(**options)(f)
+            pass  # nowhere writable: keep the dispatcher's null cache
+        return dispatcher
 
     return build if func is None else build(func)
 

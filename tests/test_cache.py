@@ -90,6 +90,28 @@ def test_writable_cache_is_used(tmp_path, run_python):
     assert (hits, misses) == (1, 0)
 
 
+def test_edit_to_an_inlined_kernel_invalidates_cached_drivers(tmp_path, run_python):
+    # tables.fill_serial inlines kernels from other files: Numba's per-file
+    # stamp alone would keep serving the old machine code after a kernel edit.
+    package = tmp_path / "src" / "lrjit"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    code = textwrap.dedent("""
+        import json, lrjit
+        from lrjit import tables
+        assert lrjit.__file__.startswith(%r), lrjit.__file__
+        lrjit.cosine(1.0, 10).table(8, parallel=False)
+        stats = tables.fill_serial.stats
+        print(json.dumps([sum(stats.cache_hits.values()), sum(stats.cache_misses.values())]))
+    """ % str(package))
+    env = {"NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(package.parent)}
+    run = dict(env=env, cwd=tmp_path)  # not the checkout's cwd, which would shadow the copy
+    assert json.loads(run_python(code, **run)) == [0, 1]
+    assert json.loads(run_python(code, **run)) == [1, 0]
+    with open(package / "kernels" / "families.py", "a") as f:
+        f.write("# an edit in another file than tables.py\n")
+    assert json.loads(run_python(code, **run)) == [0, 1]
+
+
 # -- read-only everything: lrjit must still import and compute
 
 
