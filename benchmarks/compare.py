@@ -6,13 +6,16 @@ Usage (from the repository root)::
     python -m benchmarks.compare --repeat 15  # steadier on a busy machine
     python -m benchmarks.compare --all        # also every family's table vs NumPy
     python -m benchmarks.compare --quick      # n = 10**6 and 3 repetitions: a smoke run
+    python -m benchmarks.compare --only tables --repeat 15   # one section: loop, tables, startup
 
 Every contender of a comparison is compiled first, then the contenders run in
 turn, ``--repeat`` times, and each keeps its fastest time (the minimum is the
 estimate least disturbed by other processes).  Start-up figures come from
 fresh interpreters (median, since a process start is noisier than a loop).
 It prints a markdown table with PASS or MISS per goal and always exits 0:
-the figures are for reading, not for gating CI.
+the figures are for reading, not for gating CI.  The load average is printed
+before and after: a parallel ratio means little while other processes hold
+the cores.
 
 Goals (issue 2):
 
@@ -56,6 +59,13 @@ def size(n):
     """``10**7`` for a power of ten, else the number."""
     e = len(str(n)) - 1
     return f"10**{e}" if n == 10**e else str(n)
+
+
+def load():
+    try:
+        return "{:.2f}, {:.2f}, {:.2f}".format(*os.getloadavg())
+    except OSError:
+        return "unknown"
 
 
 def cpu_name():
@@ -162,6 +172,9 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=10**7, help="steps per loop and table")
     parser.add_argument("--quick", action="store_true", help="n=10**6, 3 rounds")
     parser.add_argument("--all", action="store_true", help="every family's table, not just cosine")
+    parser.add_argument(
+        "--only", action="append", choices=["loop", "tables", "startup"], help="run these sections"
+    )
     args = parser.parse_args(argv)
     n, repeat = (10**6, 3) if args.quick else (args.n, max(args.repeat, 1))
     families = reference.FAMILIES if args.all else ("cosine",)
@@ -170,16 +183,19 @@ def main(argv=None):
         f"# lrjit performance goals\n\n{cpu_name()}, {os.cpu_count()} CPUs, "
         f"{numba.config.NUMBA_NUM_THREADS} Numba threads, numba {numba.__version__}, "
         f"numpy {np.__version__}, python {platform.python_version()}; n={size(n)}, "
-        f"min of {repeat} interleaved rounds; start-up: median of {repeat} fresh processes\n"
+        f"min of {repeat} interleaved rounds; start-up: median of {repeat} fresh processes; "
+        f"load average {load()} at start\n"
     )
     print("| measure | value | goal | verdict | times |")
     print("|---|---:|---:|---|---|")
     sections = (
-        ("in-loop", lambda: loop_rows(n, repeat)),
+        ("loop", lambda: loop_rows(n, repeat)),
         ("tables", lambda: table_rows(n, repeat, families)),
-        ("start-up", lambda: startup_rows(repeat)),
+        ("startup", lambda: startup_rows(repeat)),
     )
     for section, rows in sections:
+        if args.only and section not in args.only:
+            continue
         try:
             rows = rows()
         except Exception as exc:  # report and go on: the other figures still count
@@ -188,8 +204,9 @@ def main(argv=None):
         for name, value, op, goal, times in rows:
             target = "" if goal is None else f"{op} {goal:g}"
             print(f"| {name} | {value:.3f} | {target} | {verdict(value, op, goal)} | {times} |")
+    print(f"\nload average {load()} at end")
     try:
-        print(f"\nthreading layer: {numba.threading_layer()}")
+        print(f"threading layer: {numba.threading_layer()}")
     except ValueError:  # no parallel function ran
         pass
     return 0
