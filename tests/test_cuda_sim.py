@@ -174,10 +174,29 @@ def _nvvm_or_skip():
         pytest.skip(f"no NVVM for PTX here ({type(error).__name__}: {str(error)[:120]})")
 
 
+@pytest.fixture
+def ptx_cc(monkeypatch):
+    """The compute capability to compile for, with NVVM present (else skip).
+
+    numba-cuda compiles the out-of-line device functions a kernel calls (the
+    tier-1 kernels) for the current device's compute capability, and asks the
+    driver for it; with no GPU, answer with the capability we compile for.
+    """
+    _nvvm_or_skip()
+    from types import SimpleNamespace
+
+    from numba.cuda import dispatcher
+
+    cc = (7, 5)
+    monkeypatch.setattr(
+        dispatcher, "get_current_device", lambda: SimpleNamespace(compute_capability=cc)
+    )
+    return cc
+
+
 @pytest.mark.ptx
 @pytest.mark.parametrize("out_type", ["float32", "float64"])
-def test_sweep_kernel_compiles_to_ptx(out_type):
-    _nvvm_or_skip()
+def test_sweep_kernel_compiles_to_ptx(out_type, ptx_cc):
     from numba import types
 
     from lrjit.cuda import _kernels
@@ -189,7 +208,7 @@ def test_sweep_kernel_compiles_to_ptx(out_type):
         types.float64[::1],
         getattr(types, out_type)[:, ::1],
     )
-    ptx, _ = cuda.compile_ptx(_kernels._sweep, sig, cc=(7, 5))
+    ptx, _ = cuda.compile_ptx(_kernels._sweep, sig, cc=ptx_cc)
     assert re.search(r"\.visible \.entry \S*_sweep", ptx)
     assert "cos.approx" not in ptx  # libdevice's accurate cos, not the fast-math one
     store = "st.global.f32" if out_type == "float32" else "st.global.f64"
@@ -197,8 +216,7 @@ def test_sweep_kernel_compiles_to_ptx(out_type):
 
 
 @pytest.mark.ptx
-def test_user_kernel_calling_lrjit_compiles_to_ptx():
-    _nvvm_or_skip()
+def test_user_kernel_calling_lrjit_compiles_to_ptx(ptx_cc):
     from numba import types
 
     from lrjit.kernels import cosine, lr_at
@@ -221,7 +239,7 @@ def test_user_kernel_calling_lrjit_compiles_to_ptx():
         types.float64[::1],
         types.int64,
     )
-    ptx, _ = cuda.compile_ptx(train, sig, cc=(7, 5))
+    ptx, _ = cuda.compile_ptx(train, sig, cc=ptx_cc)
     assert re.search(r"\.visible \.entry \S*train", ptx)
 
 

@@ -44,7 +44,7 @@ SCALE_BY_CYCLE = 0.0
 SCALE_BY_ITERATION = 1.0
 
 
-@jit(inline="always")
+@jit
 def anneal(start, end, pct, strategy):
     """From ``start`` (``pct = 0``) to ``end`` (``pct = 1``), torch's one-cycle annealing.
 
@@ -60,7 +60,7 @@ def anneal(start, end, pct, strategy):
     return end + (start - end) / 2.0 * cos_out
 
 
-@jit(inline="always")
+@jit
 def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3):
     """torch's one-cycle phases through the values ``v0 -> v1 -> v2 -> v3``.
 
@@ -87,7 +87,7 @@ def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3):
     return anneal(v2, v3, (step - end2) / (last - end2), strategy)
 
 
-@jit(inline="always")
+@jit
 def one_cycle(
     step,
     peak_value,
@@ -126,7 +126,7 @@ def one_cycle(
     )
 
 
-@jit(inline="always")
+@jit
 def cyclic_position(step, total_size, step_ratio):
     """``(cycle, fraction)``: torch's CyclicLR position within a triangle.
 
@@ -149,7 +149,7 @@ def cyclic_position(step, total_size, step_ratio):
     return float(cycle), (x - 1.0) / fall
 
 
-@jit(inline="always")
+@jit
 def cyclic_scale(x, mode, gamma):
     """torch's CyclicLR scale functions: 1, ``1 / 2 ** (x - 1)`` or ``gamma ** x``.
 
@@ -163,7 +163,7 @@ def cyclic_scale(x, mode, gamma):
     return 1.0
 
 
-@jit(inline="always")
+@jit
 def cyclic(step, init_value, peak_value, up_steps, down_steps, mode, gamma, scale_mode):
     """torch's CyclicLR: triangles from ``init_value`` up to ``peak_value`` and back.
 
@@ -186,7 +186,7 @@ def cyclic(step, init_value, peak_value, up_steps, down_steps, mode, gamma, scal
     return init_value + base_height * cyclic_scale(x, mode, gamma)
 
 
-@jit(inline="always")
+@jit
 def cosine_restarts(step, init_value, decay_steps, end_value, period_mult):
     """Cosine annealing with warm restarts (SGDR, torch's CosineAnnealingWarmRestarts).
 

@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 
-@jit(inline="always")
+@jit
 def constant(step, value):
     """``value`` at every step.
 
@@ -33,7 +33,7 @@ def constant(step, value):
     return float(value)
 
 
-@jit(inline="always")
+@jit
 def linear(step, init_value, end_value, transition_steps, transition_begin):
     """Linear ramp from ``init_value`` to ``end_value``.
 
@@ -54,7 +54,7 @@ def linear(step, init_value, end_value, transition_steps, transition_begin):
     return init_value + (end_value - init_value) * (u / transition_steps)
 
 
-@jit(inline="always")
+@jit
 def step_decay(step, init_value, step_size, gamma):
     """``init_value * gamma ** floor(step / step_size)`` (torch's StepLR).
 
@@ -66,7 +66,7 @@ def step_decay(step, init_value, step_size, gamma):
     return init_value * gamma ** float(math.floor(step / step_size))
 
 
-@jit(inline="always")
+@jit
 def multistep(step, init_value, gamma, milestones):
     """``init_value * gamma ** (number of milestones <= step)``.
 
@@ -85,7 +85,7 @@ def multistep(step, init_value, gamma, milestones):
     return init_value * gamma ** float(count)
 
 
-@jit(inline="always")
+@jit
 def exponential(step, init_value, gamma):
     """``init_value * gamma ** step`` (torch's ExponentialLR closed form).
 
@@ -95,7 +95,7 @@ def exponential(step, init_value, gamma):
     return init_value * gamma ** float(step)
 
 
-@jit(inline="always")
+@jit
 def polynomial(step, init_value, end_value, power, transition_steps):
     """``(init - end) * (1 - min(step, T)/T) ** power + end``, ``T = transition_steps``.
 
@@ -106,7 +106,7 @@ def polynomial(step, init_value, end_value, power, transition_steps):
     return (init_value - end_value) * frac**power + end_value
 
 
-@jit(inline="always")
+@jit
 def cosine(step, init_value, decay_steps, end_value, periodic):
     """Cosine annealing from ``init_value`` to ``end_value`` over ``decay_steps``.
 
@@ -124,7 +124,7 @@ def cosine(step, init_value, decay_steps, end_value, periodic):
     return end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / decay_steps)) / 2.0
 
 
-@jit(inline="always")
+@jit
 def warmup_cosine(step, peak_value, warmup_steps, decay_steps, init_value, end_value):
     """Linear warmup from ``init_value`` to ``peak_value``, then cosine to ``end_value``.
 
