@@ -15,6 +15,8 @@ from weakref import ref
 
 import numpy as np
 
+from ..schedules._core import describe_range, in_range
+
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being "
     "deprecated where possible. Please use `scheduler.step()` to step the "
@@ -139,19 +141,11 @@ def format_param(name, optimizer, param):
 
 def real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
     """``value`` if it is a finite real within the bounds (tensors count as numbers)."""
-    lo = "(" if low_open else "["
-    hi = ")" if high_open else "]"
-    allowed = f"a finite number in {lo}{low:g}, {high:g}{hi}"
+    allowed = describe_range(low, high, low_open, high_open)
     v = _number(value)
     if v is None:
         raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
-    if (
-        not math.isfinite(v)
-        or v < low
-        or v > high
-        or (low_open and v == low)
-        or (high_open and v == high)
-    ):
+    if not in_range(v, low, high, low_open, high_open):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return value
 

@@ -37,24 +37,30 @@ def _is_real(value):
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
-def check_real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
-    """``value`` as a float, finite and within the given bounds."""
+def describe_range(low, high, low_open=False, high_open=False):
+    """The words for an allowed range, as error messages give it."""
     lo = "(" if low_open else "["
     hi = ")" if high_open else "]"
-    allowed = f"a finite number in {lo}{low:g}, {high:g}{hi}"
+    return f"a finite number in {lo}{low:g}, {high:g}{hi}"
+
+
+def in_range(v, low, high, low_open=False, high_open=False):
+    """Whether the float ``v`` is finite and within the bounds."""
+    above = low < v if low_open else low <= v
+    below = v < high if high_open else v <= high
+    return math.isfinite(v) and above and below
+
+
+def check_real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
+    """``value`` as a float, finite and within the given bounds."""
+    allowed = describe_range(low, high, low_open, high_open)
     if not _is_real(value):
         raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
     try:
         v = float(value)
     except OverflowError:  # an int beyond float range
         v = math.inf
-    if (
-        not math.isfinite(v)
-        or v < low
-        or v > high
-        or (low_open and v == low)
-        or (high_open and v == high)
-    ):
+    if not in_range(v, low, high, low_open, high_open):
         raise ValueError(f"{name} must be {allowed}, got {value!r}")
     return v
 
