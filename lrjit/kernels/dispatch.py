@@ -81,6 +81,10 @@ def lr_at(kinds, params, starts, step):
     0.5
     """
     i = kinds.shape[0] - 1
+    if i == 0:
+        # One piece: constant indices, so LLVM can hoist the kind and the
+        # parameter loads out of the caller's loop.
+        return piece_at(kinds[0], params, 0, step - starts[0])
     while i > 0 and step < starts[i]:
         i -= 1
     return piece_at(kinds[i], params, i, step - starts[i])
