@@ -29,14 +29,12 @@ def family_params(family, configs=CONFIGS, steps=STEPS, seed=0):
     """Per-configuration factory arguments: random base values and horizons ``~steps``."""
     rng = np.random.default_rng(seed)
     init = rng.uniform(0.01, 0.1, configs)
-    horizon = rng.integers(steps // 2, steps, configs)
+    horizon = rng.integers(max(steps // 2, 1), steps + 1, configs)
     if family == "linear":
         return dict(init_value=init, end_value=1e-4, transition_steps=horizon)
     if family == "step_decay":
-        return dict(init_value=init, step_size=horizon // 10, gamma=0.5)
-    if family == "cosine":
-        return dict(init_value=init, decay_steps=horizon, end_value=1e-4)
-    raise ValueError(f"no sweep parameters for family {family!r}")
+        return dict(init_value=init, step_size=np.maximum(horizon // 10, 1), gamma=0.5)
+    return dict(init_value=init, decay_steps=horizon, end_value=1e-4)
 
 
 def mixed_schedules(configs=CONFIGS, steps=STEPS, seed=0):
@@ -45,8 +43,8 @@ def mixed_schedules(configs=CONFIGS, steps=STEPS, seed=0):
     out = []
     for c in range(configs):
         lr = float(rng.uniform(0.01, 0.1))
-        h = int(rng.integers(steps // 2, steps))
-        w = h // 20
+        h = int(rng.integers(max(steps // 2, 2), steps + 2))
+        w = max(h // 20, 1)
         kind = c % 5
         if kind == 0:
             out.append(lrjit.warmup_cosine(lr, warmup_steps=w, decay_steps=h, end_value=1e-4))

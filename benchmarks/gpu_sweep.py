@@ -37,6 +37,10 @@ try:  # module level, so the CUDA simulator can swap it inside the fill kernel
 except ImportError:
     cuda = None
 
+if __package__ in (None, ""):  # run as a script: make the `benchmarks` package importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from benchmarks.bench_sweeps import family_params, mixed_schedules  # noqa: E402
+
 RESULTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "results")
 CASES = ("linear", "step_decay", "cosine", "mixed")
 GOALS = {"linear": 0.5, "step_decay": 0.5}
@@ -67,43 +71,6 @@ def _fill_constant(out, value):
     for c in range(c0, out.shape[0], sc):
         for j in range(j0, out.shape[1], sj):
             out[c, j] = value
-
-
-def family_params(family, configs, steps, seed=0):
-    """Per-configuration arguments with horizons ``~steps`` (as in bench_sweeps)."""
-    rng = np.random.default_rng(seed)
-    init = rng.uniform(0.01, 0.1, configs)
-    horizon = rng.integers(max(steps // 2, 1), steps + 1, configs)
-    if family == "linear":
-        return dict(init_value=init, end_value=1e-4, transition_steps=horizon)
-    if family == "step_decay":
-        return dict(init_value=init, step_size=np.maximum(horizon // 10, 1), gamma=0.5)
-    return dict(init_value=init, decay_steps=horizon, end_value=1e-4)
-
-
-def mixed_schedules(configs, steps, seed=0):
-    """Five kinds and compositions, one to four pieces each."""
-    import lrjit
-
-    rng = np.random.default_rng(seed)
-    out = []
-    for c in range(configs):
-        lr = float(rng.uniform(0.01, 0.1))
-        h = int(rng.integers(max(steps // 2, 2), steps + 2))
-        w = max(h // 20, 1)
-        kind = c % 5
-        if kind == 0:
-            out.append(lrjit.warmup_cosine(lr, warmup_steps=w, decay_steps=h, end_value=1e-4))
-        elif kind == 1:
-            warm = lrjit.linear(0.0, lr, transition_steps=w)
-            out.append(lrjit.join([warm, lrjit.cosine(lr, decay_steps=h - w)], boundaries=[w]))
-        elif kind == 2:
-            out.append(lrjit.multistep(lr, milestones=[h // 4, h // 2, 3 * h // 4], gamma=0.3))
-        elif kind == 3:
-            out.append(lrjit.exponential(lr, gamma=0.01 ** (1.0 / h)))
-        else:
-            out.append(lrjit.polynomial(lr, 1e-4, power=2.0, transition_steps=h))
-    return out
 
 
 def _timer(simulated):
