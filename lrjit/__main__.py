@@ -43,8 +43,8 @@ def _parser():
         help="the factory to call (omit with --config)",
     )
     show.add_argument("--config", help="a schedule as JSON, as Schedule.to_dict() gives it")
-    show.add_argument("--steps", type=int, help="number of steps to tabulate (default: horizon + 1)")
-    show.add_argument("--plot", metavar="PATH", help="write a plot of the schedule (needs matplotlib)")
+    show.add_argument("--steps", type=int, help="steps to tabulate (default: horizon + 1)")
+    show.add_argument("--plot", metavar="PATH", help="write a plot (needs matplotlib)")
     return parser
 
 

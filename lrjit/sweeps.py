@@ -26,7 +26,14 @@ import numpy as np
 
 from ._jit import jit
 from .kernels.dispatch import CONSTANT, MAX_PARAMS, lr_at
-from .schedules._core import FACTORIES, MAX_STEP, Schedule, check_count, from_dict
+from .schedules._core import (
+    FACTORIES,
+    MAX_STEP,
+    Schedule,
+    check_arguments,
+    check_count,
+    from_dict,
+)
 
 __all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
 
@@ -146,16 +153,8 @@ def _grid(family, params, offset=()):
             f"{name} takes a sequence ({_SEQUENCE_ARGS[name]}), which cannot be broadcast; "
             f"pass a list of lrjit.{name}(...) schedules to lrjit.sweep instead"
         )
+    check_arguments(factory, params, name, "parameter", TypeError)
     signature = inspect.signature(factory).parameters
-    unknown = sorted(set(params) - set(signature))
-    if unknown:
-        raise TypeError(
-            f"unknown parameter(s) {', '.join(map(repr, unknown))} for {name}; "
-            f"valid: {', '.join(map(repr, signature))}"
-        )
-    missing = [n for n, p in signature.items() if p.default is p.empty and n not in params]
-    if missing:
-        raise TypeError(f"missing parameter(s) {', '.join(map(repr, missing))} for {name}")
     arrays = {n: _as_array(n, v, isinstance(signature[n].default, str)) for n, v in params.items()}
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))

@@ -165,7 +165,9 @@ class Schedule:
     # -- immutable value semantics
 
     def __setattr__(self, name, value):
-        raise AttributeError(f"Schedule is immutable; build a new one with lrjit.{self.family}(...)")
+        raise AttributeError(
+            f"Schedule is immutable; build a new one with lrjit.{self.family}(...)"
+        )
 
     def __delattr__(self, name):
         self.__setattr__(name, None)
@@ -177,7 +179,7 @@ class Schedule:
 
     @property
     def program(self):
-        """``(kinds, params, starts)``: the arguments :func:`lrjit.kernels.lr_at` takes before the step."""
+        """``(kinds, params, starts)``: what :func:`lrjit.kernels.lr_at` takes before the step."""
         return self.kinds, self.params, self.starts
 
     def __eq__(self, other):
@@ -271,6 +273,23 @@ class Schedule:
         return out
 
 
+def check_arguments(factory, names, owner, noun, error, extra=()):
+    """Raise ``error`` naming any of ``names`` that ``factory`` does not take, or
+    any argument it needs that ``names`` lacks, with the valid ones."""
+    params = inspect.signature(factory).parameters
+    valid = ", ".join(map(repr, (*extra, *params)))
+    unknown = sorted(set(names) - set(params))
+    if unknown:
+        raise error(
+            f"unknown {noun}(s) {', '.join(map(repr, unknown))} for {owner}; valid {noun}s: {valid}"
+        )
+    missing = [n for n, p in params.items() if p.default is p.empty and n not in names]
+    if missing:
+        raise error(
+            f"missing {noun}(s) {', '.join(map(repr, missing))} for {owner}; valid {noun}s: {valid}"
+        )
+
+
 def from_dict(config):
     """The schedule a :meth:`Schedule.to_dict` dict describes.
 
@@ -292,19 +311,7 @@ def from_dict(config):
     if family not in FACTORIES:
         valid = ", ".join(sorted(FACTORIES))
         raise ValueError(f"unknown schedule type {family!r}; valid types: {valid}")
-    params = inspect.signature(FACTORIES[family]).parameters
-    unknown = sorted(set(kwargs) - set(params))
-    if unknown:
-        raise ValueError(
-            f"unknown key(s) {', '.join(map(repr, unknown))} for type {family!r}; "
-            f"valid keys: 'type', {', '.join(map(repr, params))}"
-        )
-    missing = [n for n, p in params.items() if p.default is p.empty and n not in kwargs]
-    if missing:
-        raise ValueError(
-            f"missing key(s) {', '.join(map(repr, missing))} for type {family!r}; "
-            f"valid keys: 'type', {', '.join(map(repr, params))}"
-        )
+    check_arguments(FACTORIES[family], kwargs, f"type {family!r}", "key", ValueError, ("type",))
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
         kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
     return FACTORIES[family](**kwargs)

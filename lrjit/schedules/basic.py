@@ -141,7 +141,7 @@ def exponential(init_value, gamma):
 
 @register
 def polynomial(init_value, end_value, power, transition_steps):
-    """``(init_value - end_value) * (1 - min(t, T) / T) ** power + end_value``, ``T = transition_steps``.
+    """``(init - end) * (1 - min(t, T) / T) ** power + end``, ``T = transition_steps``.
 
     optax's ``polynomial_schedule`` (without ``transition_begin``).
 
