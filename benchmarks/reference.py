@@ -87,6 +87,85 @@ def join(steps, schedules, boundaries):
     return out
 
 
+
+def _anneal(start, end, pct, strategy):
+    """torch's OneCycleLR annealing from ``start`` to ``end`` as ``pct`` goes 0 -> 1."""
+    if strategy == "linear":
+        return (end - start) * pct + start
+    return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
+
+
+def one_cycle(
+    steps,
+    peak_value,
+    total_steps,
+    pct_start=0.3,
+    anneal_strategy="cos",
+    div_factor=25.0,
+    final_div_factor=1e4,
+    three_phase=False,
+):
+    """torch's OneCycleLR phases (warm up, anneal, optionally back down), held after T - 1."""
+    init = peak_value / div_factor
+    low = init / final_div_factor
+    total = total_steps
+    if three_phase:
+        ends = (float(pct_start * total) - 1, float(2 * pct_start * total) - 2, total - 1)
+        pairs = ((init, peak_value), (peak_value, init), (init, low))
+    else:
+        ends = (float(pct_start * total) - 1, total - 1)
+        pairs = ((init, peak_value), (peak_value, low))
+    t = np.minimum(steps, total - 1)
+    out = np.empty(np.shape(t))
+    done = np.zeros(np.shape(t), dtype=bool)
+    start = 0.0
+    for i, (end, (a, b)) in enumerate(zip(ends, pairs)):
+        on = ~done & ((t <= end) | (i == len(ends) - 1))
+        out[on] = _anneal(a, b, (t[on] - start) / (end - start), anneal_strategy)
+        done |= on
+        start = end
+    return out
+
+
+def cyclic(
+    steps, init_value, peak_value, up_steps, down_steps, mode="triangular", gamma=1.0,
+    scale_mode="auto",
+):
+    """torch's CyclicLR: a triangle wave between the two values, scaled per cycle or step."""
+    total = float(up_steps + down_steps)
+    ratio = up_steps / total
+    cycle = np.floor(1 + steps / total)
+    x = 1.0 + steps / total - cycle
+    height = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    if scale_mode == "auto":
+        scale_mode = "iterations" if mode == "exp_range" else "cycle"
+    n = cycle if scale_mode == "cycle" else steps
+    if mode == "triangular":
+        scale = 1.0
+    elif mode == "triangular2":
+        scale = 2.0 ** (1 - n)
+    else:
+        scale = gamma**n
+    return init_value + (peak_value - init_value) * height * scale
+
+
+def cosine_restarts(steps, init_value, decay_steps, end_value=0.0, period_mult=1):
+    """SGDR: periods ``decay_steps * period_mult ** i``, a cosine from init to end in each."""
+    steps = np.asarray(steps, dtype=np.float64)
+    if period_mult == 1:
+        period = float(decay_steps)
+        t_cur = steps % period
+    else:
+        m = float(period_mult)
+        i = np.floor(np.log1p(steps * (m - 1) / decay_steps) / np.log(m))
+        start = decay_steps * (m**i - 1) / (m - 1)
+        i -= steps < start  # the logarithm may round across a restart either way
+        i += steps >= decay_steps * (m ** (i + 1) - 1) / (m - 1)
+        start = decay_steps * (m**i - 1) / (m - 1)
+        period = decay_steps * m**i
+        t_cur = steps - start
+    return end_value + (init_value - end_value) * (1 + np.cos(np.pi * t_cur / period)) / 2
+
 #: Reference formula of each factory, by its name: ``f(steps, **schedule.args)``.
 REFERENCES = {
     f.__name__: f
@@ -100,6 +179,9 @@ REFERENCES = {
         cosine,
         warmup_cosine,
         join,
+        one_cycle,
+        cyclic,
+        cosine_restarts,
     )
 }
 
@@ -139,6 +221,11 @@ def configs(n):
                 ("cosine", dict(init_value=0.1, decay_steps=n - warm, end_value=0.001)),
             ],
             boundaries=[warm],
+        ),
+        "one_cycle": dict(peak_value=0.1, total_steps=n),
+        "cyclic": dict(init_value=0.001, peak_value=0.1, up_steps=warm, down_steps=warm),
+        "cosine_restarts": dict(
+            init_value=0.1, decay_steps=max(n // 16, 1), end_value=0.001, period_mult=2
         ),
     }
 
