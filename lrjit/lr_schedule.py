@@ -49,13 +49,15 @@ import numpy as np
 
 from . import schedules as _factories
 from .kernels import dispatch
-from .kernels.dispatch import MAX_PARAMS, lr_at
+from .kernels.dispatch import lr_at
 from .schedules._core import (
     FACTORIES,
     check_count,
     check_real,
     check_value,
     from_dict,
+    is_real,
+    program,
 )
 from .tables import evaluate
 
@@ -78,22 +80,8 @@ _SNAP = 2.0**-44
 _ALIASES = {"initial_value": ("init_value", "value"), "final_value": ("end_value",)}
 
 
-def _is_real(value):
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
 def _keys(names):
     return ", ".join(repr(n) for n in names)
-
-
-def _program(kind, values):
-    """A one-piece read-only program ``(kinds, params, starts)`` for :func:`lr_at`."""
-    params = np.zeros((1, MAX_PARAMS), dtype=np.float64)
-    params[0, : len(values)] = values
-    program = (np.array([kind], dtype=np.int64), params, np.zeros(1, dtype=np.float64))
-    for arr in program:
-        arr.flags.writeable = False
-    return program
 
 
 def _valid_types():
@@ -136,7 +124,7 @@ class BaseLRSchedule:
 
     def __init__(self, cfg):
         cfg = self._canonical(cfg)
-        self._setup(cfg, _program(*self._piece(cfg)), 1.0, False)
+        self._setup(cfg, program([(*self._piece(cfg), 0.0)]), 1.0, False)
 
     def _setup(self, cfg, program, horizon, snap):
         set_ = object.__setattr__
@@ -152,7 +140,7 @@ class BaseLRSchedule:
     @classmethod
     def _canonical(cls, cfg):
         """``cfg`` validated, with every default filled in, as a new dict."""
-        if _is_real(cfg):
+        if is_real(cfg):
             value = check_value("cfg (a constant learning rate)", cfg)
             given = {"initial_value": value, "final_value": value}
         elif isinstance(cfg, Mapping):
@@ -251,7 +239,7 @@ class BaseLRSchedule:
         """
         kinds, params, starts = self._program
         p = progress_remaining
-        if _is_real(p):
+        if is_real(p):
             # An int is clamped first: float() of a huge one overflows.
             x = float(min(max(p, 0), 1)) if isinstance(p, numbers.Integral) else float(p)
             if not math.isfinite(x):

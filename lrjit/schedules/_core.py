@@ -33,7 +33,8 @@ def register(factory):
 # -- argument checks: each returns the canonical value or raises naming the parameter
 
 
-def _is_real(value):
+def is_real(value):
+    """A real number that is not a bool (NumPy scalars included)."""
     return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
 
 
@@ -54,7 +55,7 @@ def in_range(v, low, high, low_open=False, high_open=False):
 def check_real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
     """``value`` as a float, finite and within the given bounds."""
     allowed = describe_range(low, high, low_open, high_open)
-    if not _is_real(value):
+    if not is_real(value):
         raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
     try:
         v = float(value)
@@ -110,6 +111,18 @@ def _plain(value):
     return value
 
 
+def program(pieces):
+    """The read-only arrays ``(kinds, params, starts)`` of ``(kind, values, start)`` pieces."""
+    kinds = np.array([kind for kind, _, _ in pieces], dtype=np.int64)
+    params = np.zeros((len(pieces), MAX_PARAMS), dtype=np.float64)
+    for row, (_, values, _) in enumerate(pieces):
+        params[row, : len(values)] = values
+    starts = np.array([start for _, _, start in pieces], dtype=np.float64)
+    for arr in (kinds, params, starts):
+        arr.flags.writeable = False
+    return kinds, params, starts
+
+
 class Schedule:
     """A learning-rate schedule: a closed-form function of the step, compiled.
 
@@ -142,13 +155,7 @@ class Schedule:
     __slots__ = ("family", "_args", "kinds", "params", "starts", "horizon")
 
     def __init__(self, family, args, pieces, horizon):
-        kinds = np.array([kind for kind, _, _ in pieces], dtype=np.int64)
-        params = np.zeros((len(pieces), MAX_PARAMS), dtype=np.float64)
-        for row, (_, values, _) in enumerate(pieces):
-            params[row, : len(values)] = values
-        starts = np.array([start for _, _, start in pieces], dtype=np.float64)
-        for arr in (kinds, params, starts):
-            arr.flags.writeable = False
+        kinds, params, starts = program(pieces)
         set_ = object.__setattr__
         set_(self, "family", family)
         set_(self, "_args", tuple(args.items()))
