@@ -50,15 +50,8 @@ import numpy as np
 from . import schedules as _factories
 from .kernels import dispatch
 from .kernels.dispatch import lr_at
-from .schedules._core import (
-    FACTORIES,
-    check_count,
-    check_real,
-    check_value,
-    from_dict,
-    is_real,
-    program,
-)
+from ._checks import check_count, check_real, check_value, is_real
+from .schedules._core import FACTORIES, from_dict, program
 from .tables import evaluate
 
 __all__ = [

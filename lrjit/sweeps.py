@@ -17,23 +17,15 @@ array([0.2       , 0.17071068, 0.1       , 0.02928932, 0.        ])
 """
 
 import inspect
-import math
-import numbers
 from collections.abc import Mapping
 
 import numba
 import numpy as np
 
+from ._checks import check_count, check_dtype, check_out, check_steps, is_integer
 from ._jit import jit
 from .kernels.dispatch import CONSTANT, MAX_PARAMS, lr_at
-from .schedules._core import (
-    FACTORIES,
-    MAX_STEP,
-    Schedule,
-    check_arguments,
-    check_count,
-    from_dict,
-)
+from .schedules._core import FACTORIES, Schedule, check_arguments, from_dict
 
 __all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
 
@@ -232,39 +224,16 @@ def stack(schedules):
 
 def _steps(steps):
     """Steps as a contiguous 1-D float64 array: ``0 .. n-1`` for a count ``n``."""
-    if isinstance(steps, numbers.Integral) and not isinstance(steps, (bool, np.bool_)):
+    if is_integer(steps):
         return np.arange(check_count("steps", steps, minimum=0), dtype=np.float64)
     arr = np.asarray(steps)
-    if arr.ndim == 0 or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
+    if arr.ndim == 0 or arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(
             f"steps must be a count (an int >= 0) or a 1-D array of real steps, got {steps!r}"
         )
     if arr.ndim != 1:
         raise ValueError(f"steps must be a count or a 1-D array, got an array of shape {arr.shape}")
-    arr = np.ascontiguousarray(arr, dtype=np.float64)
-    # The same bound as Schedule.__call__: kernels floor steps into int64.
-    bad = ~(np.isfinite(arr) & (arr >= 0.0) & (arr <= MAX_STEP))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(
-            f"steps[{i}] must be finite, >= 0 and <= 2**{math.log2(MAX_STEP):.0f}, "
-            f"got {arr[i].item()!r}"
-        )
-    return arr
-
-
-def _dtype(dtype, out):
-    if dtype is None:
-        return np.dtype(np.float64) if out is None else None
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be float64 or float32, got {dtype!r}") from None
-    if dt not in (np.float64, np.float32):
-        raise TypeError(f"dtype must be float64 or float32, got {dt}")
-    return dt
+    return np.ascontiguousarray(check_steps("steps", arr))
 
 
 def _is_dask(value):
@@ -331,7 +300,7 @@ def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, 
     if target not in TARGETS:
         raise ValueError(f"target must be one of {', '.join(map(repr, TARGETS))}, got {target!r}")
     step_array = _steps(steps)
-    dt = _dtype(dtype, out)
+    dt = check_dtype(dtype, out)
     if isinstance(family_or_schedules, Schedule):
         raise TypeError(
             "sweep takes a list of schedules (or a family name); for one schedule use "
@@ -369,28 +338,16 @@ def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, 
         out = np.empty(full, dtype=dt)
         table = out.reshape(kinds.shape[0], step_array.shape[0])
     else:
-        table = _check_out(out, full, dt)
+        table = _table_view(out, full, dt)
     if table.size:
         fill = fill_parallel if target == "parallel" else fill_serial
         fill(kinds, params_, starts, step_array, table)
     return out
 
 
-def _check_out(out, shape, dtype):
-    """``out`` viewed as ``(C, N)`` after checking it; raises naming what is wrong."""
-    if not isinstance(out, np.ndarray):
-        raise TypeError(
-            f"out must be a numpy.ndarray for a CPU target, got {type(out).__name__} "
-            "(device arrays need target='cuda')"
-        )
-    if out.dtype not in (np.float64, np.float32):
-        raise TypeError(f"out must have dtype float64 or float32, got {out.dtype}")
-    if dtype is not None and dtype != out.dtype:
-        raise TypeError(f"dtype {dtype} does not match out.dtype {out.dtype}")
-    if out.shape != shape:
-        raise ValueError(f"out must have shape {shape}, got {out.shape}")
-    if not out.flags.writeable:
-        raise ValueError("out must be writeable")
+def _table_view(out, shape, dtype):
+    """``out`` checked (:func:`lrjit._checks.check_out`) and viewed as ``(C, N)``."""
+    check_out(out, shape, dtype)
     table = out.reshape(-1, shape[-1]) if out.ndim != 2 else out
     if table.size and not np.may_share_memory(table, out):
         raise ValueError(

@@ -220,7 +220,7 @@ def fill(kinds, params, starts, steps, out, *, stream=0):
 
 def _sweep_into(kinds, params, starts, steps, shape, dtype, out):
     """:func:`lrjit.sweep`'s CUDA target: the table of ``shape``, on the device."""
-    from ..sweeps import _check_out
+    from ..sweeps import _table_view
 
     _require()
     configs, n = kinds.shape[0], steps.shape[0]
@@ -229,7 +229,7 @@ def _sweep_into(kinds, params, starts, steps, shape, dtype, out):
         fill(kinds, params, starts, steps, _table(result, configs, n))
         return result
     if isinstance(out, np.ndarray):
-        host = _check_out(out, shape, dtype)
+        host = _table_view(out, shape, dtype)
         table = _cuda.device_array((configs, n), dtype=out.dtype)
         fill(kinds, params, starts, steps, table)
         host[...] = table.copy_to_host()

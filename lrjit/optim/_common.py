@@ -15,7 +15,7 @@ from weakref import ref
 
 import numpy as np
 
-from ..schedules._core import describe_range, in_range
+from .._checks import describe_range, in_range
 
 EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being "

@@ -1,24 +1,15 @@
 """Tier 3 machinery: the immutable :class:`Schedule`, argument checks, the registry."""
 
 import inspect
-import math
-import numbers
 from collections.abc import Mapping
 
 import numpy as np
 
+from .._checks import check_count, check_dtype, check_out, check_step, check_steps
 from ..kernels.dispatch import MAX_PARAMS, lr_at
 from ..tables import evaluate, fill_parallel, fill_serial
 
 __all__ = ["Schedule", "from_dict", "FACTORIES"]
-
-# Learning rates above this would let ``(init - end) * 2`` overflow in a kernel.
-MAX_VALUE = 1e300
-# Step counts are stored as float64: beyond 2**53 integers are no longer exact.
-MAX_STEPS = 2**53
-# Kernels take math.floor of a step (an int64 in Numba: wraps from 2**63 on) and pi * step
-# overflows near 5e307 (periodic cosine -> NaN): steps stay at or below this.
-MAX_STEP = 2.0**62
 
 #: Every factory by its ``type`` name, as :func:`from_dict` reads it.
 FACTORIES = {}
@@ -28,78 +19,6 @@ def register(factory):
     """Record a factory under its name for :func:`from_dict`."""
     FACTORIES[factory.__name__] = factory
     return factory
-
-
-# -- argument checks: each returns the canonical value or raises naming the parameter
-
-
-def is_real(value):
-    """A real number that is not a bool (NumPy scalars included)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_))
-
-
-def describe_range(low, high, low_open=False, high_open=False):
-    """The words for an allowed range, as error messages give it."""
-    lo = "(" if low_open else "["
-    hi = ")" if high_open else "]"
-    return f"a finite number in {lo}{low:g}, {high:g}{hi}"
-
-
-def in_range(v, low, high, low_open=False, high_open=False):
-    """Whether the float ``v`` is finite and within the bounds."""
-    above = low < v if low_open else low <= v
-    below = v < high if high_open else v <= high
-    return math.isfinite(v) and above and below
-
-
-def check_real(name, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False):
-    """``value`` as a float, finite and within the given bounds."""
-    allowed = describe_range(low, high, low_open, high_open)
-    if not is_real(value):
-        raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
-    try:
-        v = float(value)
-    except OverflowError:  # an int beyond float range
-        v = math.inf
-    if not in_range(v, low, high, low_open, high_open):
-        raise ValueError(f"{name} must be {allowed}, got {value!r}")
-    return v
-
-
-def check_value(name, value):
-    """A learning-rate value: finite, in ``[0, MAX_VALUE]``."""
-    return check_real(name, value, 0.0, MAX_VALUE)
-
-
-def check_count(name, value, minimum=1):
-    """A whole number of steps, as an int in ``[minimum, 2**53]``."""
-    allowed = f"an integer in [{minimum}, 2**53]"
-    if not isinstance(value, numbers.Integral) or isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be {allowed}, got {value!r} ({type(value).__name__})")
-    v = int(value)
-    if not minimum <= v <= MAX_STEPS:
-        raise ValueError(f"{name} must be {allowed}, got {v}")
-    return v
-
-
-def check_flag(name, value):
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
-    return bool(value)
-
-
-def _check_steps(steps):
-    """Steps as a float64 array, all finite and non-negative."""
-    arr = np.asarray(steps)
-    if arr.dtype == np.bool_ or not (
-        np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)
-    ):
-        raise TypeError(f"step must be a real number or an array of them, got {steps!r}")
-    arr = arr.astype(np.float64, copy=False)
-    bad = ~(np.isfinite(arr) & (arr >= 0.0) & (arr <= MAX_STEP))
-    if bad.any():
-        raise ValueError(f"step must be finite and >= 0 (at most 2**62), got {arr[bad].flat[0]!r}")
-    return arr
 
 
 def _plain(value):
@@ -226,11 +145,8 @@ class Schedule:
         Steps must be finite, non-negative and at most 2**62; fractional steps are fine.
         """
         if isinstance(step, (int, float)) and not isinstance(step, bool):
-            t = float(step) if not isinstance(step, int) or step <= MAX_STEP else math.inf
-            if not (0.0 <= t <= MAX_STEP):
-                raise ValueError(f"step must be finite and >= 0 (at most 2**62), got {step!r}")
-            return lr_at(self.kinds, self.params, self.starts, t)
-        steps = _check_steps(step)
+            return lr_at(self.kinds, self.params, self.starts, check_step("step", step))
+        steps = check_steps("step", step)
         if steps.ndim == 0 and not isinstance(step, np.ndarray):
             return lr_at(self.kinds, self.params, self.starts, float(steps))
         flat = np.ascontiguousarray(steps).reshape(-1)
@@ -260,21 +176,9 @@ class Schedule:
         """
         n = check_count("n", n, minimum=0)
         if out is None:
-            dtype = np.dtype(np.float64 if dtype is None else dtype)
-            if dtype not in (np.float64, np.float32):
-                raise TypeError(f"dtype must be float64 or float32, got {dtype}")
-            out = np.empty(n, dtype=dtype)
+            out = np.empty(n, dtype=check_dtype(dtype))
         else:
-            if not isinstance(out, np.ndarray):
-                raise TypeError(f"out must be a numpy.ndarray, got {type(out).__name__}")
-            if out.dtype not in (np.float64, np.float32):
-                raise TypeError(f"out must have dtype float64 or float32, got {out.dtype}")
-            if dtype is not None and np.dtype(dtype) != out.dtype:
-                raise TypeError(f"dtype {np.dtype(dtype)} does not match out.dtype {out.dtype}")
-            if out.shape != (n,):
-                raise ValueError(f"out must have shape ({n},), got {out.shape}")
-            if not out.flags.writeable:
-                raise ValueError("out must be writeable")
+            check_out(out, (n,), check_dtype(dtype, out))
         fill = fill_parallel if parallel else fill_serial
         fill(self.kinds, self.params, self.starts, out)
         return out

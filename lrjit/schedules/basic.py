@@ -8,15 +8,8 @@ whole numbers of steps, ``boundaries`` are absolute steps.
 import math
 
 from ..kernels import dispatch
-from ._core import (
-    MAX_STEPS,
-    Schedule,
-    check_count,
-    check_flag,
-    check_real,
-    check_value,
-    register,
-)
+from .._checks import MAX_STEPS, check_count, check_flag, check_real, check_value
+from ._core import Schedule, register
 
 __all__ = [
     "constant",

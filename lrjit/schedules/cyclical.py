@@ -8,7 +8,8 @@ become float codes in the program row (see :mod:`lrjit.kernels.cyclical`).
 
 from ..kernels import cyclical as codes
 from ..kernels import dispatch
-from ._core import MAX_VALUE, Schedule, check_count, check_flag, check_real, check_value, register
+from .._checks import MAX_VALUE, check_choice, check_count, check_flag, check_real, check_value
+from ._core import Schedule, register
 
 __all__ = ["one_cycle", "cyclic", "cosine_restarts"]
 
@@ -19,17 +20,6 @@ _MODES = {
     "exp_range": (codes.SCALE_EXP_RANGE, "iterations"),
 }
 _SCALE_BY = {"cycle": codes.SCALE_BY_CYCLE, "iterations": codes.SCALE_BY_ITERATION}
-
-
-def _choice(name, value, allowed):
-    if not isinstance(value, str):
-        raise TypeError(
-            f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r} "
-            f"({type(value).__name__})"
-        )
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
-    return value
 
 
 @register
@@ -84,7 +74,7 @@ def one_cycle(
         "peak_value": check_value("peak_value", peak_value),
         "total_steps": check_count("total_steps", total_steps),
         "pct_start": check_real("pct_start", pct_start, 0.0, 1.0),
-        "anneal_strategy": _choice("anneal_strategy", anneal_strategy, tuple(_ANNEAL)),
+        "anneal_strategy": check_choice("anneal_strategy", anneal_strategy, tuple(_ANNEAL)),
         "div_factor": check_real("div_factor", div_factor, 0.0, MAX_VALUE, low_open=True),
         "final_div_factor": check_real(
             "final_div_factor", final_div_factor, 0.0, MAX_VALUE, low_open=True
@@ -160,8 +150,8 @@ def cyclic(
     >>> [s(t) for t in range(9)]
     [0.0, 0.5, 1.0, 0.5, 0.0, 0.25, 0.5, 0.25, 0.0]
     """
-    mode = _choice("mode", mode, tuple(_MODES))
-    scale_mode = _choice("scale_mode", scale_mode, ("auto", *_SCALE_BY))
+    mode = check_choice("mode", mode, tuple(_MODES))
+    scale_mode = check_choice("scale_mode", scale_mode, ("auto", *_SCALE_BY))
     args = {
         "init_value": check_value("init_value", init_value),
         "peak_value": check_value("peak_value", peak_value),
