@@ -18,7 +18,22 @@ public arrays.
 0.0
 """
 
-from .cyclical import cosine_restarts, cyclic, one_cycle
+from .cyclical import (
+    ANNEAL_COS,
+    ANNEAL_LINEAR,
+    SCALE_BY_CYCLE,
+    SCALE_BY_ITERATION,
+    SCALE_EXP_RANGE,
+    SCALE_TRIANGULAR,
+    SCALE_TRIANGULAR2,
+    anneal,
+    cosine_restarts,
+    cyclic,
+    cyclic_position,
+    cyclic_scale,
+    one_cycle,
+    one_cycle_phases,
+)
 from .dispatch import MAX_PARAMS, lr_at, piece_at
 from .families import (
     constant,
@@ -46,4 +61,16 @@ __all__ = [
     "one_cycle",
     "cyclic",
     "cosine_restarts",
+    # shapes the torch front-end shares
+    "anneal",
+    "one_cycle_phases",
+    "cyclic_position",
+    "cyclic_scale",
+    "ANNEAL_COS",
+    "ANNEAL_LINEAR",
+    "SCALE_TRIANGULAR",
+    "SCALE_TRIANGULAR2",
+    "SCALE_EXP_RANGE",
+    "SCALE_BY_CYCLE",
+    "SCALE_BY_ITERATION",
 ]
