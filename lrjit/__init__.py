@@ -15,47 +15,25 @@ import sys
 import time
 
 from . import kernels, ufuncs
-from .schedules import (
-    FACTORIES,
-    Schedule,
-    constant,
-    cosine,
-    cosine_restarts,
-    cyclic,
-    exponential,
-    from_dict,
-    join,
-    linear,
-    multistep,
-    one_cycle,
-    polynomial,
-    step_decay,
-    warmup_cosine,
-)
+from .families import FACTORIES, REGISTRY
+from .schedule import Schedule, from_dict
 from .sweeps import sweep
 
 __version__ = "0.1.0"
 
+# Every family's factory is lrjit.<family> (the registry decides which).
+globals().update(FACTORIES)
+
 __all__ = [
     "FACTORIES",
+    "REGISTRY",
     "Schedule",
     "from_dict",
     "kernels",
     "ufuncs",
     "warmup",
-    "constant",
-    "linear",
-    "step_decay",
-    "multistep",
-    "exponential",
-    "polynomial",
-    "cosine",
-    "warmup_cosine",
-    "join",
-    "one_cycle",
-    "cyclic",
-    "cosine_restarts",
     "sweep",
+    *FACTORIES,
 ]
 
 
@@ -88,11 +66,16 @@ def warmup(verbose=True):
     from . import sweeps, tables
 
     start = time.perf_counter()
-    for name in ufuncs.FAMILIES:  # every kernel whose parameters are all numbers
-        kernel = getattr(kernels, name)
-        kernel.compile((float64,) * kernel.py_func.__code__.co_argcount)
-    kernels.multistep(0.0, 1.0, 0.1, np.zeros(1))
-    program = constant(0.0).program
+    count = 0
+    for family in REGISTRY.values():
+        if family.kernel is not None:
+            array = float64[::1]
+            family.kernel.compile(
+                (float64,)
+                + tuple(array if n in family.sequences else float64 for n in family.layout)
+            )
+            count += 1
+    program = FACTORIES["constant"](0.0).program
     kernels.lr_at(*program, 0.0)
     tables.evaluate(*program, np.zeros(1), np.empty(1))
     stacked = tuple(a[None] for a in program)
@@ -103,6 +86,6 @@ def warmup(verbose=True):
         sweeps.fill_parallel(*stacked, np.zeros(1), np.empty((1, 1), dtype))
     elapsed = time.perf_counter() - start
     if verbose:
-        count = len(ufuncs.FAMILIES) + 8
+        count += 10
         print(f"lrjit: compiled {count} functions in {elapsed:.2f} s", file=sys.stderr)
     return elapsed

@@ -14,7 +14,8 @@ import sys
 
 import numpy as np
 
-from .schedules import FACTORIES, from_dict
+from .families import FACTORIES
+from .schedule import from_dict
 
 SAMPLES = 11
 

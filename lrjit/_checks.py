@@ -37,6 +37,7 @@ __all__ = [
     "check_steps",
     "check_dtype",
     "check_out",
+    "check_table_out",
 ]
 
 # Learning rates above this would let ``(init - end) * 2`` overflow in a kernel.
@@ -183,3 +184,15 @@ def check_out(out, shape, dtype=None):
     if not out.flags.writeable:
         raise ValueError("out must be writeable")
     return out
+
+
+def check_table_out(out, shape, dtype=None):
+    """``out`` checked as :func:`check_out` does, viewed as a ``(configs, steps)`` table."""
+    check_out(out, shape, dtype)
+    table = out.reshape(-1, shape[-1]) if out.ndim != 2 else out
+    if table.size and not np.may_share_memory(table, out):
+        raise ValueError(
+            f"out of shape {out.shape} must be C-contiguous (it is viewed as a "
+            f"(configs, steps) table)"
+        )
+    return table

@@ -47,11 +47,10 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from . import schedules as _factories
-from .kernels import dispatch
-from .kernels.dispatch import lr_at
 from ._checks import check_count, check_real, check_value, is_real
-from .schedules._core import FACTORIES, from_dict, program
+from .families import FACTORIES, REGISTRY
+from .kernels.dispatch import lr_at
+from .schedule import from_dict, program
 from .tables import evaluate
 
 __all__ = [
@@ -117,7 +116,9 @@ class BaseLRSchedule:
 
     def __init__(self, cfg):
         cfg = self._canonical(cfg)
-        self._setup(cfg, program([(*self._piece(cfg), 0.0)]), 1.0, False)
+        family, params = self._piece(cfg)
+        record = REGISTRY[family]
+        self._setup(cfg, program([(record.code, record.row(params), 0.0)]), 1.0, False)
 
     def _setup(self, cfg, program, horizon, snap):
         set_ = object.__setattr__
@@ -273,12 +274,13 @@ class BaseLRSchedule:
 
     @staticmethod
     def _piece(v):
-        """``(kind, kernel params)`` of the piece whose step ``1 - p`` gives the lr at ``p``."""
-        return dispatch.CONSTANT, [v["initial_value"]]
+        """``(family, kernel parameters by name)`` of the one-piece program on the unit
+        step axis, whose step ``1 - p`` gives the lr at ``p``."""
+        return "constant", {"value": v["initial_value"]}
 
     @staticmethod
     def _on_steps(v, n):
-        return _factories.constant(v["initial_value"])
+        return FACTORIES["constant"](v["initial_value"])
 
     def to_schedule(self, total_steps):
         """This schedule as an :class:`lrjit.Schedule` over ``total_steps`` steps.
@@ -352,11 +354,16 @@ class LinearLRSchedule(BaseLRSchedule):
 
     @staticmethod
     def _piece(v):
-        return dispatch.LINEAR, [v["initial_value"], v["final_value"], 1.0, 0.0]
+        return "linear", {
+            "init_value": v["initial_value"],
+            "end_value": v["final_value"],
+            "transition_steps": 1.0,
+            "transition_begin": 0.0,
+        }
 
     @staticmethod
     def _on_steps(v, n):
-        return _factories.linear(v["initial_value"], v["final_value"], transition_steps=n)
+        return FACTORIES["linear"](v["initial_value"], v["final_value"], transition_steps=n)
 
 
 class CosineAnnealingLRSchedule(BaseLRSchedule):
@@ -375,11 +382,16 @@ class CosineAnnealingLRSchedule(BaseLRSchedule):
 
     @staticmethod
     def _piece(v):
-        return dispatch.COSINE, [v["initial_value"], 1.0, v["final_value"], 0.0]
+        return "cosine", {
+            "init_value": v["initial_value"],
+            "decay_steps": 1.0,
+            "end_value": v["final_value"],
+            "periodic": False,
+        }
 
     @staticmethod
     def _on_steps(v, n):
-        return _factories.cosine(v["initial_value"], decay_steps=n, end_value=v["final_value"])
+        return FACTORIES["cosine"](v["initial_value"], decay_steps=n, end_value=v["final_value"])
 
 
 def _decay_rate(name, value):
@@ -405,15 +417,15 @@ class ExponentialLRSchedule(BaseLRSchedule):
 
     @staticmethod
     def _piece(v):
-        return dispatch.EXPONENTIAL, [v["initial_value"], v["decay_rate"]]
+        return "exponential", {"init_value": v["initial_value"], "gamma": v["decay_rate"]}
 
     @staticmethod
     def _on_steps(v, n):
         init, rate = v["initial_value"], v["decay_rate"]
         if rate == 1.0:
-            return _factories.constant(init)
-        decay = _factories.exponential(init, gamma=rate ** (1.0 / n))
-        return _factories.join([decay, _factories.constant(init * rate)], boundaries=[n])
+            return FACTORIES["constant"](init)
+        decay = FACTORIES["exponential"](init, gamma=rate ** (1.0 / n))
+        return FACTORIES["join"]([decay, FACTORIES["constant"](init * rate)], boundaries=[n])
 
 
 def _warmup_fraction(name, value):
@@ -443,15 +455,19 @@ class CosineWarmupLRSchedule(BaseLRSchedule):
 
     @staticmethod
     def _piece(v):
-        return dispatch.WARMUP_COSINE, [
-            v["initial_value"], v["warmup_fraction"], 1.0, 0.0, v["final_value"],
-        ]
+        return "warmup_cosine", {
+            "peak_value": v["initial_value"],
+            "warmup_steps": v["warmup_fraction"],
+            "decay_steps": 1.0,
+            "init_value": 0.0,
+            "end_value": v["final_value"],
+        }
 
     @staticmethod
     def _on_steps(v, n):
         # Whole warmup steps, at least one when there is room for it.
         warmup = min(max(1, round(v["warmup_fraction"] * n)), n - 1)
-        return _factories.warmup_cosine(
+        return FACTORIES["warmup_cosine"](
             v["initial_value"], warmup, n, init_value=0.0, end_value=v["final_value"]
         )
 
@@ -480,11 +496,16 @@ class PolynomialLRSchedule(BaseLRSchedule):
 
     @staticmethod
     def _piece(v):
-        return dispatch.POLYNOMIAL, [v["initial_value"], v["final_value"], v["power"], 1.0]
+        return "polynomial", {
+            "init_value": v["initial_value"],
+            "end_value": v["final_value"],
+            "power": v["power"],
+            "transition_steps": 1.0,
+        }
 
     @staticmethod
     def _on_steps(v, n):
-        return _factories.polynomial(v["initial_value"], v["final_value"], v["power"], n)
+        return FACTORIES["polynomial"](v["initial_value"], v["final_value"], v["power"], n)
 
 
 _SEED_TYPES = {

@@ -16,16 +16,16 @@ here, and the CUDA kernels in :mod:`lrjit.cuda`, read through
 array([0.2       , 0.17071068, 0.1       , 0.02928932, 0.        ])
 """
 
-import inspect
 from collections.abc import Mapping
 
 import numba
 import numpy as np
 
-from ._checks import check_count, check_dtype, check_out, check_steps, is_integer
+from ._checks import check_count, check_dtype, check_steps, check_table_out, is_integer
 from ._jit import jit
-from .kernels.dispatch import CONSTANT, MAX_PARAMS, lr_at
-from .schedules._core import FACTORIES, Schedule, check_arguments, from_dict
+from .families import REGISTRY, constant
+from .kernels.dispatch import MAX_PARAMS, lr_at
+from .schedule import Schedule, check_arguments, from_dict
 
 __all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
 
@@ -35,9 +35,6 @@ TARGETS = ("cpu", "parallel", "cuda")
 # small enough that a few configurations with many steps still spread over
 # every thread.
 TILE = 4096
-
-# Families whose arguments are sequences: they cannot be broadcast elementwise.
-_SEQUENCE_ARGS = {"multistep": "milestones", "join": "schedules"}
 
 
 @jit
@@ -75,16 +72,16 @@ def fill_parallel(kinds, params, starts, steps, out):
             out[c, j] = lr_at(k, p, s, steps[j])
 
 
-def _factory(family):
-    """The registered factory for a family name or a factory function."""
+def _family(family):
+    """The registered :class:`~lrjit.families.Family` of a family name or a factory."""
     if isinstance(family, str):
-        if family not in FACTORIES:
-            valid = ", ".join(sorted(FACTORIES))
+        if family not in REGISTRY:
+            valid = ", ".join(sorted(REGISTRY))
             raise ValueError(f"unknown schedule family {family!r}; valid families: {valid}")
-        return family, FACTORIES[family]
-    for name, factory in FACTORIES.items():
-        if family is factory:
-            return name, factory
+        return REGISTRY[family]
+    for record in REGISTRY.values():
+        if family is record.factory:
+            return record
     raise TypeError(
         f"family must be a family name or a factory such as lrjit.cosine, got {family!r}"
     )
@@ -94,7 +91,8 @@ def _as_array(name, value, text=False):
     arr = np.asarray(value)
     # text: an option named by a string (one_cycle's anneal_strategy, cyclic's mode)
     if arr.dtype == object or not (
-        np.issubdtype(arr.dtype, np.number) or arr.dtype == np.bool_
+        np.issubdtype(arr.dtype, np.number)
+        or arr.dtype == np.bool_
         or (text and arr.dtype.kind == "U")
     ):
         raise TypeError(
@@ -139,15 +137,15 @@ def grid(family, /, **params):
 
 def _grid(family, params, offset=()):
     """:func:`grid`; ``offset`` is added to the index in error messages (a Dask block's)."""
-    name, factory = _factory(family)
-    if name in _SEQUENCE_ARGS:
+    record = _family(family)
+    name, factory = record.name, record.factory
+    if record.sequences:
         raise TypeError(
-            f"{name} takes a sequence ({_SEQUENCE_ARGS[name]}), which cannot be broadcast; "
+            f"{name} takes a sequence ({record.sequences[0]}), which cannot be broadcast; "
             f"pass a list of lrjit.{name}(...) schedules to lrjit.sweep instead"
         )
     check_arguments(factory, params, name, "parameter", TypeError)
-    signature = inspect.signature(factory).parameters
-    arrays = {n: _as_array(n, v, isinstance(signature[n].default, str)) for n, v in params.items()}
+    arrays = {n: _as_array(n, v, n in record.choices) for n, v in params.items()}
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError:
@@ -211,7 +209,7 @@ def stack(schedules):
             )
         checked.append(s)
     pieces = max((len(s.kinds) for s in checked), default=1)
-    kinds = np.full((len(checked), pieces), CONSTANT, dtype=np.int64)
+    kinds = np.full((len(checked), pieces), constant.CODE, dtype=np.int64)
     params = np.zeros((len(checked), pieces, MAX_PARAMS), dtype=np.float64)
     starts = np.full((len(checked), pieces), np.inf, dtype=np.float64)
     for c, s in enumerate(checked):
@@ -338,23 +336,11 @@ def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, 
         out = np.empty(full, dtype=dt)
         table = out.reshape(kinds.shape[0], step_array.shape[0])
     else:
-        table = _table_view(out, full, dt)
+        table = check_table_out(out, full, dt)
     if table.size:
         fill = fill_parallel if target == "parallel" else fill_serial
         fill(kinds, params_, starts, step_array, table)
     return out
-
-
-def _table_view(out, shape, dtype):
-    """``out`` checked (:func:`lrjit._checks.check_out`) and viewed as ``(C, N)``."""
-    check_out(out, shape, dtype)
-    table = out.reshape(-1, shape[-1]) if out.ndim != 2 else out
-    if table.size and not np.may_share_memory(table, out):
-        raise ValueError(
-            f"out of shape {out.shape} must be C-contiguous (it is viewed as a "
-            f"(configs, steps) table)"
-        )
-    return table
 
 
 def _sweep_block(*blocks, names, family, steps, target, dtype, block_info=None):
@@ -375,7 +361,7 @@ def _sweep_dask(family, steps, target, dtype, params):
 
     import dask.array as da
 
-    _factory(family)  # a bad family name fails now, not at compute time
+    _family(family)  # a bad family name fails now, not at compute time
     names = list(params)
     arrays = da.broadcast_arrays(*(da.asarray(params[n]) for n in names))
     index = tuple(range(arrays[0].ndim))

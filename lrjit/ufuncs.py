@@ -14,23 +14,11 @@ Like the kernels they compile, ufuncs do not validate their arguments.
 ``Schedule.__call__`` or :func:`lrjit.kernels.lr_at`.
 """
 
-import inspect
-
-from . import kernels
 from ._jit import ufunc
+from .families import REGISTRY
 
-FAMILIES = (
-    "constant",
-    "linear",
-    "step_decay",
-    "exponential",
-    "polynomial",
-    "cosine",
-    "warmup_cosine",
-    "one_cycle",
-    "cyclic",
-    "cosine_restarts",
-)
+#: The families whose kernel parameters are all numbers.
+FAMILIES = tuple(name for name, family in REGISTRY.items() if family.scalar_kernel)
 
 __all__ = list(FAMILIES)
 
@@ -38,8 +26,8 @@ __all__ = list(FAMILIES)
 def __getattr__(name):
     if name not in FAMILIES:
         raise AttributeError(f"module 'lrjit.ufuncs' has no attribute {name!r}")
-    kernel = getattr(kernels, name)
-    built = ufunc(kernel, len(inspect.signature(kernel.py_func).parameters))
+    family = REGISTRY[name]
+    built = ufunc(family.kernel, 1 + len(family.layout))
     globals()[name] = built
     return built
 

@@ -76,6 +76,7 @@ tensor to fill it in place):
 import numpy as np
 
 from .. import kernels as _cpu
+from .._checks import check_table_out
 
 try:
     from numba import cuda as _cuda
@@ -105,11 +106,12 @@ def _unwrapping(kernel):
     return call
 
 
-# Every kernel of lrjit.kernels, by the same name (families added later included).
-_DEVICE_FUNCTIONS = [name for name in _cpu.__all__ if callable(getattr(_cpu, name))]
+# Every name of lrjit.kernels (every registered family's kernel included); the
+# simulator needs its arrays unwrapped before a compiled kernel sees them.
+_DEVICE_FUNCTIONS = [name for name in _cpu.__all__ if name != "MAX_PARAMS"]
 for _name in _DEVICE_FUNCTIONS:
     _kernel = getattr(_cpu, _name)
-    globals()[_name] = _unwrapping(_kernel) if SIMULATOR else _kernel
+    globals()[_name] = _unwrapping(_kernel) if SIMULATOR and callable(_kernel) else _kernel
 del _name, _kernel
 
 __all__ = ["is_available", "SIMULATOR", "fill", *_DEVICE_FUNCTIONS]
@@ -220,8 +222,6 @@ def fill(kinds, params, starts, steps, out, *, stream=0):
 
 def _sweep_into(kinds, params, starts, steps, shape, dtype, out):
     """:func:`lrjit.sweep`'s CUDA target: the table of ``shape``, on the device."""
-    from ..sweeps import _table_view
-
     _require()
     configs, n = kinds.shape[0], steps.shape[0]
     if out is None:
@@ -229,7 +229,7 @@ def _sweep_into(kinds, params, starts, steps, shape, dtype, out):
         fill(kinds, params, starts, steps, _table(result, configs, n))
         return result
     if isinstance(out, np.ndarray):
-        host = _table_view(out, shape, dtype)
+        host = check_table_out(out, shape, dtype)
         table = _cuda.device_array((configs, n), dtype=out.dtype)
         fill(kinds, params, starts, steps, table)
         host[...] = table.copy_to_host()

@@ -1,9 +1,12 @@
 """Compiled scalar kernels, callable from Python and from your own ``@njit`` code.
 
-Tier 1 (:mod:`.families`): one closed-form kernel per family,
-``name(step, *params) -> float``.  Tier 2 (:mod:`.dispatch`): :func:`lr_at`,
+Tier 1: one closed-form kernel per family (:data:`lrjit.families.REGISTRY`),
+``lrjit.kernels.<family>(step, *params) -> float``, its parameters in the
+order of the family's ``layout``.  Tier 2 (:mod:`.dispatch`): :func:`lr_at`,
 which evaluates any :class:`lrjit.Schedule`, composed ones included, from its
-public arrays.
+public arrays.  The shapes the torch front-end shares (``anneal``,
+``one_cycle_phases``, ``cyclic_position``, ``cyclic_scale``) and their codes
+are here too.
 
 >>> import numba, lrjit
 >>> from lrjit.kernels import cosine, lr_at
@@ -18,49 +21,27 @@ public arrays.
 0.0
 """
 
-from .cyclical import (
-    ANNEAL_COS,
-    ANNEAL_LINEAR,
+from ..families._registry import REGISTRY
+from ..families.cyclic import (
     SCALE_BY_CYCLE,
     SCALE_BY_ITERATION,
     SCALE_EXP_RANGE,
     SCALE_TRIANGULAR,
     SCALE_TRIANGULAR2,
-    anneal,
-    cosine_restarts,
-    cyclic,
     cyclic_position,
     cyclic_scale,
-    one_cycle,
-    one_cycle_phases,
 )
+from ..families.one_cycle import ANNEAL_COS, ANNEAL_LINEAR, anneal, one_cycle_phases
 from .dispatch import MAX_PARAMS, lr_at, piece_at
-from .families import (
-    constant,
-    cosine,
-    exponential,
-    linear,
-    multistep,
-    polynomial,
-    step_decay,
-    warmup_cosine,
-)
+
+_FAMILY_KERNELS = [name for name, family in REGISTRY.items() if family.kernel is not None]
+globals().update({name: REGISTRY[name].kernel for name in _FAMILY_KERNELS})
 
 __all__ = [
     "MAX_PARAMS",
     "lr_at",
     "piece_at",
-    "constant",
-    "linear",
-    "step_decay",
-    "multistep",
-    "exponential",
-    "polynomial",
-    "cosine",
-    "warmup_cosine",
-    "one_cycle",
-    "cyclic",
-    "cosine_restarts",
+    *_FAMILY_KERNELS,
     # shapes the torch front-end shares
     "anneal",
     "one_cycle_phases",

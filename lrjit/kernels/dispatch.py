@@ -2,7 +2,7 @@
 
 A schedule is a *program* of three arrays:
 
-``kinds``  (int64, ``(P,)``)      the family code of each piece (the constants below)
+``kinds``  (int64, ``(P,)``)      the family code of each piece (``lrjit.families.REGISTRY``)
 ``params`` (float64, ``(P, MAX_PARAMS)``)  each piece's kernel parameters, zero-padded
 ``starts`` (float64, ``(P,)``)    the absolute step at which each piece starts;
                                    ``starts[0] == 0``, strictly increasing
@@ -17,57 +17,61 @@ recompiled when the schedule changes.
 import math
 
 from .._jit import jit
-from .cyclical import cosine_restarts, cyclic, one_cycle
-from .families import constant, cosine, exponential, linear, polynomial, step_decay, warmup_cosine
+from ..families import (
+    constant,
+    cosine,
+    cosine_restarts,
+    cyclic,
+    exponential,
+    linear,
+    one_cycle,
+    polynomial,
+    step_decay,
+    warmup_cosine,
+)
 
 __all__ = ["MAX_PARAMS", "lr_at", "piece_at"]
 
 MAX_PARAMS = 8
-
-# Family codes.  Stable: they appear in saved programs.
-CONSTANT = 0
-LINEAR = 1
-STEP_DECAY = 2
-EXPONENTIAL = 3
-POLYNOMIAL = 4
-COSINE = 5
-WARMUP_COSINE = 6
-ONE_CYCLE = 7
-CYCLIC = 8
-COSINE_RESTARTS = 9
 
 
 @jit(inline="always")
 def piece_at(kind, params, row, step):
     """The value of family ``kind`` with parameters ``params[row]`` at ``step``.
 
-    An unknown ``kind`` gives NaN (kernels never raise).
+    One branch per family code of :data:`lrjit.families.REGISTRY`, written out
+    (what Numba compiles best; a test holds it against the registry).  An
+    unknown ``kind`` gives NaN (kernels never raise).
     """
     p = params
-    if kind == CONSTANT:
-        return constant(step, p[row, 0])
-    elif kind == LINEAR:
-        return linear(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
-    elif kind == STEP_DECAY:
-        return step_decay(step, p[row, 0], p[row, 1], p[row, 2])
-    elif kind == EXPONENTIAL:
-        return exponential(step, p[row, 0], p[row, 1])
-    elif kind == POLYNOMIAL:
-        return polynomial(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
-    elif kind == COSINE:
-        return cosine(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
-    elif kind == WARMUP_COSINE:
-        return warmup_cosine(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4])
-    elif kind == ONE_CYCLE:
-        return one_cycle(
+    if kind == constant.CODE:
+        return constant.constant_kernel(step, p[row, 0])
+    elif kind == linear.CODE:
+        return linear.linear_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+    elif kind == step_decay.CODE:
+        return step_decay.step_decay_kernel(step, p[row, 0], p[row, 1], p[row, 2])
+    elif kind == exponential.CODE:
+        return exponential.exponential_kernel(step, p[row, 0], p[row, 1])
+    elif kind == polynomial.CODE:
+        return polynomial.polynomial_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+    elif kind == cosine.CODE:
+        return cosine.cosine_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+    elif kind == warmup_cosine.CODE:
+        return warmup_cosine.warmup_cosine_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4]
+        )
+    elif kind == one_cycle.CODE:
+        return one_cycle.one_cycle_kernel(
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6]
         )
-    elif kind == CYCLIC:
-        return cyclic(
+    elif kind == cyclic.CODE:
+        return cyclic.cyclic_kernel(
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6]
         )
-    elif kind == COSINE_RESTARTS:
-        return cosine_restarts(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+    elif kind == cosine_restarts.CODE:
+        return cosine_restarts.cosine_restarts_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3]
+        )
     return math.nan
 
 

@@ -14,8 +14,15 @@ front-end rather than among the general kernels of :mod:`lrjit.kernels`.
 import math
 
 from .._jit import jit
-from ..kernels.cyclical import ANNEAL_LINEAR, cyclic_position, cyclic_scale, one_cycle_phases
-from ..kernels.families import cosine, exponential, step_decay
+from ..kernels import (
+    ANNEAL_LINEAR,
+    cosine,
+    cyclic_position,
+    cyclic_scale,
+    exponential,
+    one_cycle_phases,
+    step_decay,
+)
 
 # Chain codes: which torch scheduler's recursion ``chain_next`` applies.
 STEP = 0  # p0 = step_size, p1 = gamma

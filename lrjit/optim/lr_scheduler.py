@@ -69,11 +69,11 @@ from collections import Counter
 
 import numpy as np
 
-from .. import schedules as _schedules
-from ..kernels import cyclical as _cyc
-from ..kernels.cyclical import cyclic_position, one_cycle_phases
-from ..kernels.families import cosine as _cosine
-from ..schedules import Schedule
+from .. import kernels as _cyc
+from ..families import FACTORIES as _FACTORIES
+from ..kernels import cosine as _cosine
+from ..kernels import cyclic_position, one_cycle_phases
+from ..schedule import Schedule
 from . import _kernels as K
 from ._common import (
     EPOCH_DEPRECATION_WARNING,
@@ -513,7 +513,7 @@ class StepLR(_Chainable):
         return self._closed(float(self.step_size), float(self.gamma), 0.0)
 
     def _schedule_for(self, i):
-        return _schedules.step_decay(float(self.base_lrs[i]), self.step_size, float(self.gamma))
+        return _FACTORIES["step_decay"](float(self.base_lrs[i]), self.step_size, float(self.gamma))
 
 
 class MultiStepLR(_Chainable):
@@ -565,7 +565,7 @@ class MultiStepLR(_Chainable):
         return self._closed(float(self.gamma), float(passed), 0.0)
 
     def _schedule_for(self, i):
-        return _schedules.multistep(
+        return _FACTORIES["multistep"](
             float(self.base_lrs[i]), list(self.milestones.elements()), float(self.gamma)
         )
 
@@ -610,11 +610,11 @@ class ConstantLR(_Chainable):
 
     def _schedule_for(self, i):
         base, f, t = float(self.base_lrs[i]), float(self.factor), self.total_iters
-        before = _schedules.constant(base * (f + 0.0 * (1.0 - f)))
-        after = _schedules.constant(base * (f + 1.0 * (1.0 - f)))
+        before = _FACTORIES["constant"](base * (f + 0.0 * (1.0 - f)))
+        after = _FACTORIES["constant"](base * (f + 1.0 * (1.0 - f)))
         if t == 0:
             return after
-        return _schedules.join([before, after], boundaries=[t])
+        return _FACTORIES["join"]([before, after], boundaries=[t])
 
 
 class LinearLR(_Chainable):
@@ -674,7 +674,7 @@ class LinearLR(_Chainable):
 
     def _schedule_for(self, i):
         base, t = float(self.base_lrs[i]), self.total_iters
-        return _schedules.linear(
+        return _FACTORIES["linear"](
             base * float(self.start_factor), base * float(self.end_factor), transition_steps=t
         )
 
@@ -706,7 +706,7 @@ class ExponentialLR(_Chainable):
         return self._closed(float(self.gamma), 0.0, 0.0)
 
     def _schedule_for(self, i):
-        return _schedules.exponential(float(self.base_lrs[i]), float(self.gamma))
+        return _FACTORIES["exponential"](float(self.base_lrs[i]), float(self.gamma))
 
 
 class PolynomialLR(_Chainable):
@@ -746,7 +746,7 @@ class PolynomialLR(_Chainable):
         return self._closed(float(self.total_iters), float(self.power), 0.0)
 
     def _schedule_for(self, i):
-        return _schedules.polynomial(
+        return _FACTORIES["polynomial"](
             float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters
         )
 
@@ -821,7 +821,7 @@ class CosineAnnealingLR(_Chainable):
         return self._closed(float(self.T_max), float(self.eta_min), 0.0)
 
     def _schedule_for(self, i):
-        return _schedules.cosine(
+        return _FACTORIES["cosine"](
             float(self.base_lrs[i]), _whole(self.T_max, "T_max"), float(self.eta_min), True
         )
 
@@ -1090,7 +1090,7 @@ class SequentialLR(LRScheduler):
     load_state_dict = _load_children_state
 
     def _schedule_for(self, i):
-        return _schedules.join(
+        return _FACTORIES["join"](
             [s._schedule_for(i) for s in self._schedulers], boundaries=list(self._milestones)
         )
 
@@ -1525,7 +1525,7 @@ class CyclicLR(LRScheduler):
         if self._scale_fn_custom is not None:
             raise ValueError("CyclicLR with a Python scale_fn has no closed form as a Schedule")
         up, down = self._lrjit.info["steps"]
-        return _schedules.cyclic(
+        return _FACTORIES["cyclic"](
             float(self.base_lrs[i]),
             float(self.max_lrs[i]),
             _whole(up, "step_size_up"),
@@ -1663,7 +1663,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return self._set_table(k, table, extra=_RestartRows(cur, per, whole))
 
     def _schedule_for(self, i):
-        return _schedules.cosine_restarts(
+        return _FACTORIES["cosine_restarts"](
             float(self.base_lrs[i]), self.T_0, float(self.eta_min), self.T_mult
         )
 
@@ -1903,7 +1903,7 @@ class OneCycleLR(LRScheduler):
     def _schedule_for(self, i):
         max_lr, pct, strategy, div, final_div, three = self._lrjit.info["args"]
         peak = max_lr[i] if isinstance(max_lr, (list, tuple)) else max_lr
-        return _schedules.one_cycle(
+        return _FACTORIES["one_cycle"](
             float(peak),
             self.total_steps,
             float(pct),

@@ -1,24 +1,16 @@
-"""Tier 3 machinery: the immutable :class:`Schedule`, argument checks, the registry."""
+"""Tier 3: the immutable :class:`Schedule` every factory returns, and :func:`from_dict`."""
 
 import inspect
 from collections.abc import Mapping
 
 import numpy as np
 
-from .._checks import check_count, check_dtype, check_out, check_step, check_steps
-from ..kernels.dispatch import MAX_PARAMS, lr_at
-from ..tables import evaluate, fill_parallel, fill_serial
+from ._checks import check_count, check_dtype, check_out, check_step, check_steps
+from .families._registry import FACTORIES
+from .kernels.dispatch import MAX_PARAMS, lr_at
+from .tables import evaluate, fill_parallel, fill_serial
 
-__all__ = ["Schedule", "from_dict", "FACTORIES"]
-
-#: Every factory by its ``type`` name, as :func:`from_dict` reads it.
-FACTORIES = {}
-
-
-def register(factory):
-    """Record a factory under its name for :func:`from_dict`."""
-    FACTORIES[factory.__name__] = factory
-    return factory
+__all__ = ["Schedule", "from_dict", "program"]
 
 
 def _plain(value):
@@ -82,11 +74,6 @@ class Schedule:
         set_(self, "params", params)
         set_(self, "starts", starts)
         set_(self, "horizon", int(horizon))
-
-    @classmethod
-    def single(cls, family, kind, args, horizon):
-        """A one-piece schedule whose kernel parameters are ``args``' values in order."""
-        return cls(family, args, [(kind, [float(v) for v in args.values()], 0.0)], horizon)
 
     # -- immutable value semantics
 
@@ -204,7 +191,7 @@ def check_arguments(factory, names, owner, noun, error, extra=()):
 def from_dict(config):
     """The schedule a :meth:`Schedule.to_dict` dict describes.
 
-    ``config["type"]`` names a factory in :data:`FACTORIES`; the other keys
+    ``config["type"]`` names a family (:data:`lrjit.FACTORIES`); the other keys
     are its arguments.  Nested schedules (``join``'s ``schedules``) may be
     dicts or :class:`Schedule` objects.
 
@@ -219,10 +206,11 @@ def from_dict(config):
         raise TypeError(f"a schedule config must be a dict, got {type(config).__name__}")
     kwargs = dict(config)
     family = kwargs.pop("type", None)
-    if family not in FACTORIES:
+    if not isinstance(family, str) or family not in FACTORIES:
         valid = ", ".join(sorted(FACTORIES))
         raise ValueError(f"unknown schedule type {family!r}; valid types: {valid}")
-    check_arguments(FACTORIES[family], kwargs, f"type {family!r}", "key", ValueError, ("type",))
+    factory = FACTORIES[family]
+    check_arguments(factory, kwargs, f"type {family!r}", "key", ValueError, ("type",))
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
         kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
-    return FACTORIES[family](**kwargs)
+    return factory(**kwargs)

@@ -1,0 +1,107 @@
+"""The family registry: one record per schedule family, read by everything that lists families.
+
+Each family module (``lrjit/families/<name>.py``) holds the family's tier-1
+kernel and its tier-3 factory side by side, and ends with one
+:func:`register` call.  The package's exports, :mod:`lrjit.kernels`,
+:mod:`lrjit.ufuncs`, :data:`lrjit.FACTORIES`, :func:`lrjit.warmup`,
+:func:`lrjit.sweep`, :mod:`lrjit.cuda`, the command line and
+:mod:`lrjit.lr_schedule` all read :data:`REGISTRY`; only the dispatch switch
+(:func:`lrjit.kernels.piece_at`) names the families itself, and a test holds
+it against this registry.
+"""
+
+import inspect
+from dataclasses import dataclass, field
+
+__all__ = ["Family", "REGISTRY", "FACTORIES", "register"]
+
+
+@dataclass(frozen=True)
+class Family:
+    """One schedule family.
+
+    Attributes
+    ----------
+    name : str
+        The factory's name: ``lrjit.<name>``, ``"type"`` in configs.
+    factory : callable
+        Validates its arguments and returns a :class:`lrjit.Schedule`.
+    kernel : numba dispatcher or None
+        The tier-1 kernel ``kernel(step, *layout)``; ``None`` for a
+        composition (``join``).
+    code : int or None
+        The stable code of the kernel in schedule programs (``kinds``), or
+        ``None`` when the family's programs are made of other families'
+        pieces (``multistep`` is a join of constants).
+    sequences : tuple of str
+        Factory arguments that are sequences: :func:`lrjit.sweep` cannot
+        broadcast them, and a kernel parameter among them is an array.
+    choices : dict
+        String options and the float code each choice has in a program row,
+        e.g. ``{"anneal_strategy": {"cos": 0.0, "linear": 1.0}}``.
+    """
+
+    name: str
+    factory: object
+    kernel: object = None
+    code: int = None
+    sequences: tuple = ()
+    choices: dict = field(default_factory=dict)
+
+    @property
+    def layout(self):
+        """The kernel's parameter names after ``step``: a program row's columns, in order."""
+        if self.kernel is None:
+            return ()
+        return tuple(inspect.signature(self.kernel.py_func).parameters)[1:]
+
+    @property
+    def scalar_kernel(self):
+        """Whether every kernel parameter is a number (so it has a NumPy ufunc)."""
+        return self.kernel is not None and not set(self.layout) & set(self.sequences)
+
+    def schedule(self, args, horizon, pieces=None):
+        """A :class:`lrjit.Schedule` of this family with the factory's checked ``args``.
+
+        One piece, this family's kernel on :meth:`row` ``(args)``, unless
+        ``pieces`` (``(code, row, start)`` triples) says otherwise.
+        """
+        # Tier 3 imports the drivers, which import the kernels defined beside this
+        # family's factory: bound at call time, not at import.
+        from ..schedule import Schedule
+
+        if pieces is None:
+            pieces = [(self.code, self.row(args), 0.0)]
+        return Schedule(self.name, args, pieces, horizon)
+
+    def row(self, args):
+        """The program row of a factory's checked ``args``: the layout's values as floats."""
+        return [
+            self.choices[name][args[name]] if name in self.choices else float(args[name])
+            for name in self.layout
+        ]
+
+
+#: Every family by name, in the order of registration (stable codes first).
+REGISTRY = {}
+
+#: Every factory by family name: what :func:`lrjit.from_dict` and configs resolve ``"type"`` with.
+FACTORIES = {}
+
+
+def register(name, factory, kernel=None, code=None, sequences=(), choices=None):
+    """Record a family; returns its :class:`Family`.
+
+    Names and codes are unique; the factory must take every kernel parameter.
+    """
+    family = Family(name, factory, kernel, code, tuple(sequences), dict(choices or {}))
+    if name in REGISTRY:
+        raise ValueError(f"family {name!r} is registered twice")
+    if code is not None and any(f.code == code for f in REGISTRY.values()):
+        raise ValueError(f"family code {code} of {name!r} is taken")
+    missing = set(family.layout) - set(inspect.signature(factory).parameters)
+    if missing:
+        raise ValueError(f"{name}'s kernel takes {sorted(missing)}, which its factory lacks")
+    REGISTRY[name] = family
+    FACTORIES[name] = factory
+    return family

@@ -1,0 +1,69 @@
+"""Composition: pieces switching at absolute boundaries (optax's ``join_schedules``)."""
+
+import math
+
+from .._checks import MAX_STEPS, check_count
+from ..schedule import Schedule
+from ._registry import register
+
+
+def join(schedules, boundaries):
+    """Piece ``k`` runs from ``boundaries[k-1]`` on its local step ``t - boundaries[k-1]``.
+
+    ``boundaries`` are ``len(schedules) - 1`` strictly increasing absolute
+    steps (> 0).  Joins nest; the whole composition is flattened into one
+    program, evaluated without Python per step.
+
+    >>> import lrjit
+    >>> warm = lrjit.linear(0.0, 1.0, transition_steps=10)
+    >>> s = lrjit.join([warm, lrjit.cosine(1.0, decay_steps=100)], boundaries=[10])
+    >>> s(5), s(10), s(60)
+    (0.5, 1.0, 0.5)
+    """
+    if isinstance(schedules, Schedule) or not isinstance(schedules, (list, tuple)):
+        raise TypeError(f"schedules must be a list of Schedule objects, got {schedules!r}")
+    if not schedules:
+        raise ValueError("schedules must hold at least one Schedule, got an empty list")
+    for k, s in enumerate(schedules):
+        if not isinstance(s, Schedule):
+            raise TypeError(
+                f"schedules[{k}] must be a Schedule (from lrjit.cosine(...) etc.), "
+                f"got {s!r} ({type(s).__name__})"
+            )
+    if isinstance(boundaries, (str, bytes)) or not hasattr(boundaries, "__iter__"):
+        raise TypeError(f"boundaries must be a sequence of integers, got {boundaries!r}")
+    boundaries = tuple(
+        check_count(f"boundaries[{k}]", b, minimum=1) for k, b in enumerate(boundaries)
+    )
+    if len(boundaries) != len(schedules) - 1:
+        raise ValueError(
+            f"boundaries must hold len(schedules) - 1 = {len(schedules) - 1} steps, "
+            f"got {len(boundaries)}: {list(boundaries)}"
+        )
+    for k in range(1, len(boundaries)):
+        if boundaries[k] <= boundaries[k - 1]:
+            raise ValueError(
+                f"boundaries must be strictly increasing, got boundaries[{k - 1}]="
+                f"{boundaries[k - 1]} then boundaries[{k}]={boundaries[k]}"
+            )
+    pieces = []
+    for k, s in enumerate(schedules):
+        offset = boundaries[k - 1] if k else 0
+        end = boundaries[k] if k < len(boundaries) else math.inf
+        for kind, row, start in zip(s.kinds, s.params, s.starts):
+            if offset + start >= end:
+                break  # a nested piece cut off by this join's next boundary
+            if offset + int(start) > MAX_STEPS:
+                # beyond 2**53 the float64 start would round onto its neighbour
+                raise ValueError(
+                    f"boundaries[{k - 1}]={offset} puts step {int(start)} of schedules[{k}], "
+                    f"where it switches pieces, at {offset + int(start)}; keep every "
+                    "switch step of a join within 2**53"
+                )
+            pieces.append((int(kind), row, offset + float(start)))
+    args = {"schedules": tuple(schedules), "boundaries": boundaries}
+    horizon = (boundaries[-1] if boundaries else 0) + schedules[-1].horizon
+    return FAMILY.schedule(args, horizon, pieces)
+
+
+FAMILY = register("join", join, sequences=("schedules", "boundaries"))

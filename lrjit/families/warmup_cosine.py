@@ -1,0 +1,59 @@
+"""Linear warmup then cosine decay (optax's ``warmup_cosine_decay_schedule``)."""
+
+from .._checks import check_count, check_value
+from .._jit import jit
+from ._registry import register
+from .cosine import cosine_kernel
+
+CODE = 6
+
+
+@jit
+def warmup_cosine_kernel(step, peak_value, warmup_steps, decay_steps, init_value, end_value):
+    """Linear warmup from ``init_value`` to ``peak_value``, then cosine to ``end_value``.
+
+    ``decay_steps`` is the whole length, warmup included (optax's convention)::
+
+        init + (peak - init) * (step / W)            step < W
+        cosine(step - W, peak, decay_steps - W, end)  step >= W, held at end
+
+    >>> warmup_cosine_kernel(5.0, 1.0, 10.0, 110.0, 0.0, 0.0)
+    0.5
+    """
+    if step < warmup_steps:
+        return init_value + (peak_value - init_value) * (step / warmup_steps)
+    return cosine_kernel(step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0)
+
+
+def warmup_cosine(peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=0.0):
+    """Linear warmup from ``init_value`` to ``peak_value``, then cosine decay to ``end_value``.
+
+    ``decay_steps`` is the length of the whole schedule, warmup included
+    (optax's ``warmup_cosine_decay_schedule`` convention), so the cosine
+    lasts ``decay_steps - warmup_steps`` steps.  With ``W = warmup_steps``::
+
+        init + (peak - init) * t / W                                 t < W
+        end + (peak - end) * (1 + cos(pi * (t - W) / (decay_steps - W))) / 2   W <= t <= decay_steps
+        end                                                          t > decay_steps
+
+    >>> import lrjit
+    >>> s = lrjit.warmup_cosine(1.0, warmup_steps=10, decay_steps=110)
+    >>> s(5), s(10), s(60), s(200)
+    (0.5, 1.0, 0.5, 0.0)
+    """
+    args = {
+        "peak_value": check_value("peak_value", peak_value),
+        "warmup_steps": check_count("warmup_steps", warmup_steps, minimum=0),
+        "decay_steps": check_count("decay_steps", decay_steps),
+        "init_value": check_value("init_value", init_value),
+        "end_value": check_value("end_value", end_value),
+    }
+    if args["decay_steps"] <= args["warmup_steps"]:
+        raise ValueError(
+            f"decay_steps counts the warmup and must be > warmup_steps={args['warmup_steps']}, "
+            f"got {args['decay_steps']}"
+        )
+    return FAMILY.schedule(args, args["decay_steps"])
+
+
+FAMILY = register("warmup_cosine", warmup_cosine, warmup_cosine_kernel, CODE)

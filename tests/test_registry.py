@@ -1,0 +1,96 @@
+"""The family registry against everything that lists families, the dispatch switch included."""
+
+import inspect
+import math
+
+import numpy as np
+import pytest
+
+import lrjit
+from lrjit.families import REGISTRY
+from lrjit.kernels import piece_at
+
+# Stable: these codes are stored in saved programs (``Schedule.kinds``).
+CODES = {
+    "constant": 0,
+    "linear": 1,
+    "step_decay": 2,
+    "exponential": 3,
+    "polynomial": 4,
+    "cosine": 5,
+    "warmup_cosine": 6,
+    "one_cycle": 7,
+    "cyclic": 8,
+    "cosine_restarts": 9,
+}
+
+KERNEL_FAMILIES = [f for f in REGISTRY.values() if f.code is not None]
+
+
+def test_codes_are_stable_and_unique():
+    assert {f.name: f.code for f in KERNEL_FAMILIES} == CODES
+    assert len(set(CODES.values())) == len(CODES)
+
+
+@pytest.mark.parametrize("family", KERNEL_FAMILIES, ids=lambda f: f.name)
+def test_dispatch_switch_calls_the_registered_kernel(family):
+    # Any row: kernels never raise, so the switch must route the code to this
+    # kernel with the layout's columns in order (NaN compares equal to NaN).
+    rng = np.random.default_rng(family.code)
+    params = np.zeros((1, lrjit.kernels.MAX_PARAMS))
+    n = len(family.layout)
+    for _ in range(20):
+        params[0, :n] = rng.uniform(0.0, 3.0, n).round(1) + 0.5
+        for step in (0.0, 0.25, 1.0, 2.5, 7.0, 100.0):
+            want = family.kernel(step, *params[0, :n])
+            got = piece_at(family.code, params, 0, step)
+            assert got == want or (math.isnan(got) and math.isnan(want)), (family.name, step)
+
+
+def test_an_unregistered_code_gives_nan():
+    params = np.ones((1, lrjit.kernels.MAX_PARAMS))
+    for code in (-1, max(CODES.values()) + 1, 99):
+        assert math.isnan(piece_at(code, params, 0, 1.0))
+
+
+@pytest.mark.parametrize("family", REGISTRY.values(), ids=lambda f: f.name)
+def test_every_consumer_lists_the_family(family):
+    name = family.name
+    assert getattr(lrjit, name) is family.factory
+    assert name in lrjit.__all__
+    assert lrjit.FACTORIES[name] is family.factory
+    factory_params = inspect.signature(family.factory).parameters
+    assert set(family.layout) <= set(factory_params)
+    assert set(family.sequences) <= set(factory_params)
+    assert set(family.choices) <= set(family.layout)
+    if family.kernel is not None:
+        assert getattr(lrjit.kernels, name) is family.kernel
+        assert name in lrjit.kernels.__all__
+    assert (name in lrjit.ufuncs.FAMILIES) == family.scalar_kernel
+
+
+def test_sweep_refuses_families_with_sequence_arguments():
+    for family in REGISTRY.values():
+        if family.sequences:
+            with pytest.raises(TypeError, match="cannot be broadcast"):
+                lrjit.sweep(family.name, 3)
+
+
+def test_a_factorys_program_row_follows_the_kernel_layout():
+    s = lrjit.one_cycle(1.0, total_steps=100, anneal_strategy="linear", three_phase=True)
+    family = REGISTRY["one_cycle"]
+    assert s.kinds.tolist() == [family.code]
+    assert s.params[0, : len(family.layout)].tolist() == [1.0, 100.0, 0.3, 1.0, 25.0, 1e4, 1.0]
+    assert family.kernel(37.0, *s.params[0, : len(family.layout)]) == s(37)
+
+
+def test_the_core_has_no_import_cycle_with_cuda():
+    # lrjit.sweeps imports lrjit.cuda on demand; lrjit.cuda never imports lrjit.sweeps.
+    import ast
+    import pathlib
+
+    root = pathlib.Path(lrjit.__file__).parent / "cuda"
+    for path in root.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                assert "sweeps" not in (node.module or ""), path
