@@ -22,7 +22,7 @@ import numba
 
 from lrjit import kernels
 
-from . import reference
+from family_records import build
 
 N = 10**7
 FAMILIES = ("cosine", "linear", "warmup_cosine")
@@ -125,8 +125,8 @@ def loop_args(family, way, n=N):
     if way == "lr_at_join":
         if family != "warmup_cosine":
             raise ValueError(f"lr_at_join computes warmup_cosine only, got family={family!r}")
-        return sum_lr_at, (n, *reference.build("join", n).program)
-    schedule = reference.build(family, n)
+        return sum_lr_at, (n, *build("join", n).program)
+    schedule = build(family, n)
     if way == "lr_at":
         return sum_lr_at, (n, *schedule.program)
     nparams = LOOPS[family, way].py_func.__code__.co_argcount - 1

@@ -1,7 +1,7 @@
 """asv suites: CPU sweeps of 10**3 configurations x 10**5 steps, against NumPy broadcasting.
 
 The NumPy baseline is the shared reference formula of each family
-(:mod:`benchmarks.reference`) broadcast over a ``(C, 1)`` column of
+(its record's ``formula`` in ``tests/family_records.py``) broadcast over a ``(C, 1)`` column of
 parameters and a ``(1, N)`` row of steps: what a NumPy user writes.  The
 compiled side runs :func:`lrjit.sweeps.fill_serial` / ``fill_parallel`` over
 the stacked program of the same configurations, into a fresh array (as NumPy
@@ -17,7 +17,7 @@ import numpy as np
 import lrjit
 from lrjit import sweeps
 
-from . import reference
+from family_records import RECORDS
 
 CONFIGS = 10**3
 STEPS = 10**5
@@ -63,7 +63,7 @@ def mixed_schedules(configs=CONFIGS, steps=STEPS, seed=0):
 def numpy_sweep(family, params, steps):
     """NumPy broadcasting of the reference formula: a ``(C, N)`` table."""
     columns = {k: (np.asarray(v)[:, None] if np.ndim(v) else v) for k, v in params.items()}
-    return reference.REFERENCES[family](steps[None, :], **columns)
+    return RECORDS[family].formula(steps[None, :], **columns)
 
 
 def _fill(how):

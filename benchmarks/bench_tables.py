@@ -1,22 +1,22 @@
 """asv suites: whole tables, ``Schedule.table(n)`` against the NumPy closed form.
 
 Each family's compiled table (serial and ``prange``-parallel) sits beside its
-NumPy baseline (:mod:`benchmarks.reference`) as a parameter of the same suite,
-so ratios come from one run.  Compilation happens in ``setup`` (from Numba's
-disk cache when warm), never in a timed call.
+NumPy baseline (its record's formula in ``tests/family_records.py``) as a
+parameter of the same suite, so ratios come from one run.  Compilation happens
+in ``setup`` (from Numba's disk cache when warm), never in a timed call.
 """
 
 import numpy as np
 
-from . import reference
+from family_records import RECORDS, build, table
 
 HOWS = ("serial", "parallel", "numpy")
 
 
 def _prepare(family, n, how):
-    schedule = reference.build(family, n)
+    schedule = build(family, n)
     if how == "numpy":
-        reference.table(schedule, 16)
+        table(schedule, 16)
     else:
         schedule.table(16, parallel=how == "parallel")  # compile or load from cache
     return schedule
@@ -25,7 +25,7 @@ def _prepare(family, n, how):
 class TimeTable:
     """``s.table(n)`` (a fresh float64 array) per family, beside NumPy's ``table``."""
 
-    params = (reference.FAMILIES, [10**6, 10**7], HOWS)
+    params = (tuple(RECORDS), [10**6, 10**7], HOWS)
     param_names = ["family", "n", "how"]
     timeout = 300
 
@@ -34,7 +34,7 @@ class TimeTable:
 
     def time_table(self, family, n, how):
         if how == "numpy":
-            reference.table(self.schedule, n)
+            table(self.schedule, n)
         else:
             self.schedule.table(n, parallel=how == "parallel")
 
@@ -70,6 +70,6 @@ class PeakmemTable:
 
     def peakmem_table(self, how):
         if how == "numpy":
-            reference.table(self.schedule, 10**7)
+            table(self.schedule, 10**7)
         else:
             self.schedule.table(10**7, parallel=how == "parallel")

@@ -35,7 +35,9 @@ import time
 import numba
 import numpy as np
 
-from . import bench_loop, bench_startup, reference
+from family_records import RECORDS, build, table
+
+from . import bench_loop, bench_startup
 
 
 def fastest(contenders, repeat):
@@ -105,12 +107,12 @@ def table_rows(n, repeat, families):
     """Parallel table against the serial one and NumPy's closed form, per family."""
     rows = []
     for family in families:
-        s = reference.build(family, n)
+        s = build(family, n)
         t = fastest(
             {
                 "serial": lambda: s.table(n, parallel=False),
                 "parallel": lambda: s.table(n, parallel=True),
-                "numpy": lambda: reference.table(s, n),
+                "numpy": lambda: table(s, n),
             },
             repeat,
         )
@@ -177,7 +179,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     n, repeat = (10**6, 3) if args.quick else (args.n, max(args.repeat, 1))
-    families = reference.FAMILIES if args.all else ("cosine",)
+    families = tuple(RECORDS) if args.all else ("cosine",)
 
     print(
         f"# lrjit performance goals\n\n{cpu_name()}, {os.cpu_count()} CPUs, "

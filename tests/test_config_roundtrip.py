@@ -3,8 +3,8 @@
 A round-tripped schedule must be equal, build the identical program and give
 identical values; a bad dict must raise an error naming the bad key and the
 valid ones.  Families come from the registry (``lrjit.FACTORIES``) and the
-shared test data (``family_configs``), so a new family is covered by adding
-its entries there.
+shared family records (``family_records``), so a new family is covered by
+adding its record there.
 """
 
 import inspect
@@ -12,7 +12,7 @@ import json
 
 import numpy as np
 import pytest
-from family_configs import EXAMPLES, STRATEGIES, schedules, steps_for
+from family_records import RECORDS, record, schedules, steps_for
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -56,21 +56,22 @@ def assert_round_trips(s):
 
 
 def test_every_family_is_in_the_registry():
-    missing = set(lrjit.FACTORIES) - set(EXAMPLES) - set(STRATEGIES)
-    assert not missing, f"add EXAMPLES and STRATEGIES for {sorted(missing)} to family_configs"
-    assert set(lrjit.FACTORIES) <= set(STRATEGIES)
+    missing = set(lrjit.FACTORIES) - set(RECORDS)
+    assert not missing, f"add a record for each of {sorted(missing)} to tests/family_records.py"
+    assert all(RECORDS[name].examples and RECORDS[name].strategy is not None
+               for name in lrjit.FACTORIES)
 
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_examples_round_trip(name):
-    for kwargs in EXAMPLES[name]:
+    for kwargs in record(name).examples:
         assert_round_trips(lrjit.FACTORIES[name](**kwargs))
 
 
 @pytest.mark.parametrize("name", FAMILIES)
 @given(data=st.data())
 def test_drawn_configs_round_trip(name, data):
-    kwargs = data.draw(STRATEGIES[name])
+    kwargs = data.draw(record(name).strategy)
     assert_round_trips(lrjit.FACTORIES[name](**kwargs))
 
 
@@ -99,7 +100,7 @@ def rejects(config, error, *fragments):
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_unknown_key_is_named_with_every_valid_key(name):
-    config = lrjit.FACTORIES[name](**EXAMPLES[name][0]).to_dict()
+    config = lrjit.FACTORIES[name](**record(name).examples[0]).to_dict()
     params = inspect.signature(lrjit.FACTORIES[name]).parameters
     rejects({**config, "learning_rate": 0.1}, ValueError, "'learning_rate'",
             *(repr(p) for p in params))
@@ -107,7 +108,7 @@ def test_unknown_key_is_named_with_every_valid_key(name):
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_missing_key_is_named(name):
-    config = lrjit.FACTORIES[name](**EXAMPLES[name][0]).to_dict()
+    config = lrjit.FACTORIES[name](**record(name).examples[0]).to_dict()
     params = inspect.signature(lrjit.FACTORIES[name]).parameters
     for key, param in params.items():
         if param.default is param.empty:
@@ -116,7 +117,7 @@ def test_missing_key_is_named(name):
 
 @pytest.mark.parametrize("name", FAMILIES)
 def test_bad_value_is_named(name):
-    config = lrjit.FACTORIES[name](**EXAMPLES[name][0]).to_dict()
+    config = lrjit.FACTORIES[name](**record(name).examples[0]).to_dict()
     key = next(k for k in config if k != "type")
     rejects({**config, key: "junk"}, (TypeError, ValueError), key, "'junk'")
 

@@ -12,7 +12,7 @@ import cloudpickle
 import numba
 import numpy as np
 import pytest
-from family_configs import EXAMPLES, reference
+from family_records import RECORDS, reference
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -416,13 +416,14 @@ def test_to_schedule_from_user_njit_code():
 
 
 def test_every_family_has_examples():
-    assert set(lrjit.FACTORIES) <= set(EXAMPLES), "add examples to tests/family_configs.py"
+    missing = sorted(set(lrjit.FACTORIES) - set(RECORDS))
+    assert set(lrjit.FACTORIES) <= set(RECORDS), f"add records for {missing} to family_records.py"
 
 
-@pytest.mark.parametrize("name, i", [(n, i) for n in sorted(EXAMPLES)
-                                     for i in range(len(EXAMPLES[n]))])
+@pytest.mark.parametrize("name, i", [(n, i) for n in sorted(RECORDS)
+                                     for i in range(len(RECORDS[n].examples))])
 def test_create_takes_every_family(name, i):
-    s = lrjit.FACTORIES[name](**EXAMPLES[name][i])
+    s = lrjit.FACTORIES[name](**RECORDS[name].examples[i])
     # a family that takes total_steps (one_cycle) shares the key with the progress axis
     n = s.args.get("total_steps", 3 * max(s.horizon, 1) + 7)
     lr = BaseLRSchedule.create({**s.to_dict(), "total_steps": n})

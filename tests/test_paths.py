@@ -1,7 +1,7 @@
 """One value, every path: bitwise equality of every CPU route to a schedule's value.
 
 Registry-driven: every family in ``lrjit.FACTORIES`` is evaluated through its
-examples in ``family_configs.EXAMPLES``.
+examples in its record in ``family_records``.
 """
 
 import inspect
@@ -9,12 +9,12 @@ import inspect
 import numba
 import numpy as np
 import pytest
-from family_configs import EXAMPLES, NO_KERNEL, steps_for
+from family_records import RECORDS, record, steps_for
 
 import lrjit
 from lrjit.kernels import lr_at
 
-CASES = [(name, i) for name, configs in EXAMPLES.items() for i in range(len(configs))]
+CASES = [(name, i) for name, rec in RECORDS.items() for i in range(len(rec.examples))]
 
 
 def assert_bitwise(got, want, steps, what):
@@ -71,22 +71,22 @@ def user_cosine(step):
 
 def test_every_family_has_an_example():
     for name in lrjit.FACTORIES:
-        assert EXAMPLES.get(name), f"add an example config for {name!r} to tests/family_configs.py"
+        assert record(name).examples, f"add examples to the record of {name!r}"
 
 
 def test_every_family_has_a_kernel():
     for name in lrjit.FACTORIES:
-        if name not in NO_KERNEL:
+        if record(name).kernel:
             kernel = getattr(lrjit.kernels, name, None)
             assert isinstance(kernel, numba.core.dispatcher.Dispatcher), (
-                f"lrjit.kernels.{name} is missing; add the kernel or list {name!r} in "
-                "family_configs.NO_KERNEL"
+                f"lrjit.kernels.{name} is missing; add the kernel or mark the record of "
+                f"{name!r} in family_records kernel=False"
             )
 
 
 @pytest.mark.parametrize("name, i", CASES)
 def test_one_value_every_path(name, i):
-    s = lrjit.FACTORIES[name](**EXAMPLES[name][i])
+    s = lrjit.FACTORIES[name](**RECORDS[name].examples[i])
     steps = np.array(steps_for(s))
     want = np.array([s(float(t)) for t in steps])
     assert all(type(s(float(t))) is float for t in steps[:3])
@@ -112,7 +112,7 @@ def test_one_value_every_path(name, i):
 
     assert_bitwise(user_lr_at_loop(*s.program, steps), want, steps, "lr_at from user njit")
 
-    if name in NO_KERNEL:
+    if not RECORDS[name].kernel:
         return
     args = kernel_args(name, s)
     assert_bitwise(user_kernel_loop(getattr(lrjit.kernels, name), steps, args), want, steps,

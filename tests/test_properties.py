@@ -1,7 +1,7 @@
 """Hypothesis: every accepted configuration gives finite values in its range; bad ones are refused.
 
 Value ranges are checked for every family with an entry in
-``family_configs.RANGES`` (today: all of them; ``step_decay``/``exponential``
+a ``value_range`` in ``family_records`` (today: all of them; ``step_decay``/``exponential``
 lie in ``[0, init_value]``, ``multistep`` between ``init_value`` and
 ``init_value * gamma ** len(milestones)``, the rest between their
 init/peak/end values, ``join`` within the union of its pieces' ranges).
@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 import pytest
-from family_configs import RANGES, STRATEGIES, reference, schedules
+from family_records import RECORDS, record, reference, schedules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,9 +23,9 @@ ULPS = 8 * 2.0**-52  # slack for rounding when checking ranges
 
 
 def strategy(name):
-    if name not in STRATEGIES:
-        pytest.fail(f"add a hypothesis strategy for {name!r} to tests/family_configs.py")
-    return STRATEGIES[name]
+    if name not in RECORDS:
+        pytest.fail(f"add a record for {name!r} to tests/family_records.py")
+    return RECORDS[name].strategy
 
 
 def steps_within_horizon(data, s):
@@ -43,8 +43,8 @@ def assert_finite_in_range(s, steps):
     assert np.isfinite(values).all(), (repr(s), steps[~np.isfinite(values)])
     scalar = [s(float(t)) for t in steps[:5]]
     assert np.array_equal(scalar, values[:5])  # the scalar path agrees bitwise
-    if s.family in RANGES:
-        lo, hi = RANGES[s.family](s.args)
+    if s.family in RECORDS and RECORDS[s.family].value_range:
+        lo, hi = RECORDS[s.family].value_range(s.args)
         tol = ULPS * max(abs(lo), abs(hi))
         assert ((values >= lo - tol) & (values <= hi + tol)).all(), (repr(s), lo, hi, values)
     return values
@@ -52,7 +52,7 @@ def assert_finite_in_range(s, steps):
 
 def test_every_family_has_a_strategy():
     for name in FAMILIES:
-        assert name in STRATEGIES, f"add a hypothesis strategy for {name!r} to family_configs.py"
+        assert name in RECORDS, f"add a record for {name!r} to tests/family_records.py"
 
 
 @pytest.mark.parametrize("name", FAMILIES)
@@ -70,7 +70,7 @@ def test_accepted_configurations_give_finite_values(name, data):
 def test_random_schedules_nested_joins_included(s, data):
     steps = steps_within_horizon(data, s)
     values = assert_finite_in_range(s, steps)
-    lo, hi = RANGES[s.family](s.args)
+    lo, hi = record(s.family).value_range(s.args)
     scale = max(abs(lo), abs(hi))
     for t, v in zip(steps[:10], values[:10]):
         want = reference(s, float(t))

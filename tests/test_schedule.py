@@ -7,16 +7,16 @@ import pickle
 import cloudpickle
 import numpy as np
 import pytest
-from family_configs import EXAMPLES
+from family_records import RECORDS
 
 import lrjit
 
-CASES = [(name, i) for name, configs in EXAMPLES.items() for i in range(len(configs))]
+CASES = [(name, i) for name, rec in RECORDS.items() for i in range(len(rec.examples))]
 STEPS = np.array([0.0, 0.5, 1.0, 7.0, 19.5, 20.0, 33.25, 150.0, 1e4])
 
 
 def build(name, i):
-    return lrjit.FACTORIES[name](**EXAMPLES[name][i])
+    return lrjit.FACTORIES[name](**RECORDS[name].examples[i])
 
 
 def same_values(a, b):

@@ -5,21 +5,21 @@ import math
 
 import numpy as np
 import pytest
-from family_configs import EXAMPLES, REFERENCES, reference, schedules
+from family_records import RECORDS, evaluate, reference, schedules
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import lrjit
 from lrjit import sweeps
 
-BROADCASTABLE = sorted(set(EXAMPLES) - {"multistep", "join"})
+BROADCASTABLE = sorted(set(RECORDS) - {"multistep", "join"})
 
 
 def oracle_table(family, kwargs_grid, steps):
     """The math reference of every configuration: ``shape + (len(steps),)``."""
     out = np.empty(kwargs_grid.shape + (len(steps),))
     for index in np.ndindex(kwargs_grid.shape):
-        out[index] = [REFERENCES[family](kwargs_grid[index], float(t)) for t in steps]
+        out[index] = [evaluate(family, kwargs_grid[index], float(t)) for t in steps]
     return out
 
 
@@ -34,7 +34,7 @@ def kwargs_grid(examples):
 @pytest.mark.parametrize("target", ["cpu", "parallel"])
 def test_family_form_matches_math_reference(family, target):
     # One configuration per example, all given as broadcast arrays of the same length.
-    examples = EXAMPLES[family]
+    examples = RECORDS[family].examples
     signature = inspect.signature(lrjit.FACTORIES[family]).parameters
     full = [{n: kw.get(n, p.default) for n, p in signature.items()} for kw in examples]
     params = {n: np.array([kw[n] for kw in full]) for n in signature}
@@ -78,7 +78,7 @@ def test_mixed_list_rows_equal_each_schedule_bitwise(scheds, target):
 
 
 def test_mixed_list_against_math_reference():
-    scheds = [lrjit.FACTORIES[f](**kw) for f, kws in EXAMPLES.items() for kw in kws]
+    scheds = [lrjit.FACTORIES[f](**kw) for f, rec in RECORDS.items() for kw in rec.examples]
     steps = np.arange(0, 260, 0.5)
     got = lrjit.sweep(scheds, steps, target="parallel")
     for c, s in enumerate(scheds):

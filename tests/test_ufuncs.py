@@ -7,7 +7,7 @@ import textwrap
 
 import numpy as np
 import pytest
-from family_configs import EXAMPLES, NO_KERNEL
+from family_records import RECORDS, record
 
 import lrjit
 from lrjit import ufuncs
@@ -44,7 +44,7 @@ def test_every_listed_family_is_a_ufunc_of_its_kernel(name):
     # numba's vectorize gives a DUFunc wrapping a plain np.ufunc
     assert isinstance(getattr(u, "ufunc", u), np.ufunc) and (u.nin, u.nout) == (nargs, 1)
     assert getattr(ufuncs, name) is u  # built once
-    s = lrjit.FACTORIES[name](**EXAMPLES[name][0])
+    s = lrjit.FACTORIES[name](**record(name).examples[0])
     assert len(s.kinds) == 1
     params = s.params[0, : nargs - 1]  # the kernel's arguments, as lr_at passes them
     steps = np.array([0.0, 0.5, 3.0, 17.25, 1e3], dtype=np.float32)  # inputs are cast up
@@ -56,9 +56,9 @@ def test_every_listed_family_is_a_ufunc_of_its_kernel(name):
 def test_every_scalar_kernel_has_a_ufunc():
     """A family whose kernel takes only numbers belongs in ufuncs.FAMILIES."""
     for name in lrjit.FACTORIES:
-        if name in NO_KERNEL or name not in EXAMPLES:
+        if name not in RECORDS or not RECORDS[name].kernel:
             continue
-        args = lrjit.FACTORIES[name](**EXAMPLES[name][0]).args
+        args = lrjit.FACTORIES[name](**RECORDS[name].examples[0]).args
         params = list(inspect.signature(getattr(lrjit.kernels, name).py_func).parameters)[1:]
         if all(not isinstance(args.get(p), tuple) for p in params):
             assert name in ufuncs.FAMILIES, f"add {name!r} to lrjit.ufuncs.FAMILIES"

@@ -4,7 +4,7 @@ import math
 
 import numpy as np
 import pytest
-from family_configs import EXAMPLES
+from family_records import RECORDS, record
 
 import lrjit
 
@@ -23,7 +23,7 @@ def rejects(call, *fragments):
 
 def full_kwargs(name):
     """Every argument of the family's first example, defaults included, as the user spells them."""
-    s = lrjit.FACTORIES[name](**EXAMPLES[name][0])
+    s = lrjit.FACTORIES[name](**RECORDS[name].examples[0])
     return {k: list(v) if isinstance(v, tuple) else v for k, v in s.args.items()}
 
 
@@ -45,7 +45,7 @@ def bad_values(example):
 
 GENERIC = [
     (name, param, value)
-    for name in EXAMPLES
+    for name in RECORDS
     for param, good in full_kwargs(name).items()
     for value in bad_values(good)
 ]
@@ -53,7 +53,7 @@ GENERIC = [
 
 def test_every_family_is_covered():
     for name in lrjit.FACTORIES:
-        assert EXAMPLES.get(name), f"add an example config for {name!r} to tests/family_configs.py"
+        assert record(name).examples, f"add examples to the record of {name!r}"
 
 
 @pytest.mark.parametrize("name, param, value", GENERIC, ids=lambda v: repr(v)[:24])

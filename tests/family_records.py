@@ -1,0 +1,630 @@
+"""One record per schedule family: the reference that the tests and the benchmarks share.
+
+Adding a family?  Add one :class:`Record` to :data:`RECORDS`, keyed by the factory's
+name in ``lrjit.FACTORIES``; the registry-driven tests fail with "add a record for
+'name'" until you do.  A record holds
+
+``formula``      ``formula(t, **args)``: the family's documented math written with NumPy,
+                 independent of lrjit, taking the factory's own argument names and
+                 defaults; ``t`` is a float64 scalar or array
+``examples``     valid factory kwargs (edge cases welcome), each tested on every path
+``strategy``     a hypothesis strategy drawing valid factory kwargs
+``bench``        ``bench(n)``: factory kwargs of the representative schedule whose table
+                 of ``n`` steps the benchmarks time (its horizon grows with ``n``, so
+                 every step exercises the formula rather than a held tail)
+``value_range``  ``value_range(args) -> (lo, hi)``: every value lies in ``[lo, hi]``, for
+                 families whose values stay within their configuration's (optional)
+``kernel``       ``False`` for a family with no tier-1 kernel of its own (a composition)
+
+:func:`reference` evaluates any schedule (``join`` included) at a step or an array of
+steps, :func:`table` is the NumPy counterpart of ``schedule.table(n)`` (the benchmarks'
+baseline) and :func:`build` makes a family's benchmark schedule.
+
+One formula serves scalars and arrays.  On a scalar step it gives libm's bits, as the
+``math`` module would: NumPy's ``cos`` matches libm on this machine on every path, and
+its ``**`` on NumPy *scalars* calls libm's ``pow``, but on arrays (0-d ones included) it
+runs NumPy's vectorized ``pow``, up to 1 ulp away (AVX-512).  So :func:`reference` hands
+a scalar step to a formula as ``np.float64`` and formulas never wrap it into an array
+before a ``**``; the tests compare scalars at ``rel_tol=1e-15``.  Array results agree
+with lrjit to rounding (about 1e-15 relative), not bitwise.
+
+This module lives beside the tests, which import it as ``family_records`` (pytest puts
+``tests/`` on ``sys.path``); ``benchmarks/__init__.py`` appends ``tests/`` to the path
+so the suites, ``python -m benchmarks.compare`` and asv import the same module.
+
+>>> import lrjit
+>>> s = lrjit.warmup_cosine(1.0, warmup_steps=10, decay_steps=110)
+>>> reference(s, np.array([5.0, 10.0, 60.0, 200.0]))
+array([0.5, 1. , 0.5, 0. ])
+>>> reference(s, 60)
+0.5
+>>> bool(np.allclose(table(s, 1000), s.table(1000), rtol=1e-13, atol=0.0))
+True
+>>> build("cosine", 100)
+lrjit.cosine(init_value=0.1, decay_steps=100, end_value=0.001, periodic=False)
+"""
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Optional
+
+import numpy as np
+from hypothesis import strategies as st
+
+import lrjit
+
+__all__ = [
+    "Record", "RECORDS", "record", "reference", "evaluate", "table", "build",
+    "schedules", "steps_for", "MAX_STEPS",
+]
+
+
+@dataclass(frozen=True)
+class Record:
+    """Everything the tests and benchmarks know about one family (see the module doc)."""
+
+    formula: Callable
+    examples: tuple
+    strategy: st.SearchStrategy
+    bench: Callable[[int], dict]
+    value_range: Optional[Callable[[dict], tuple]] = None
+    kernel: bool = True
+
+
+def record(name):
+    """The record of family ``name``; a ``LookupError`` saying what to add if it has none."""
+    try:
+        return RECORDS[name]
+    except KeyError:
+        raise LookupError(f"add a record for {name!r} to tests/family_records.py") from None
+
+
+def evaluate(family, args, t):
+    """``family``'s formula with factory arguments ``args`` at ``t``: a float for a scalar
+    step, else a float64 array of ``t``'s shape."""
+    formula = record(family).formula
+    if np.ndim(t) == 0:
+        return float(formula(np.float64(t), **args))
+    t = np.asarray(t, dtype=np.float64)
+    return np.asarray(formula(t, **args), dtype=np.float64)
+
+
+def reference(schedule, t):
+    """The reference value of any schedule at step ``t`` (a scalar or an array of steps)."""
+    return evaluate(schedule.family, schedule.args, t)
+
+
+def table(schedule, n):
+    """Steps ``0 .. n-1``: the NumPy counterpart of ``schedule.table(n)``."""
+    return reference(schedule, np.arange(n, dtype=np.float64))
+
+
+def build(family, n):
+    """The :class:`lrjit.Schedule` the benchmarks time for ``family`` over ``n`` steps."""
+    return lrjit.FACTORIES[family](**record(family).bench(n))
+
+
+# -- reference formulas: the documented math, whole-array NumPy expressions ---
+
+
+def constant(t, value):
+    """``value`` everywhere."""
+    return np.full(np.shape(t), float(value))
+
+
+def linear(t, init_value, end_value, transition_steps, transition_begin=0):
+    """``init + (end - init) * clip((t - begin) / T, 0, 1)``; exactly ``end`` from ``begin + T``."""
+    u = t - transition_begin
+    ramp = init_value + (end_value - init_value) * np.clip(u / transition_steps, 0.0, 1.0)
+    return np.where(u >= transition_steps, end_value, ramp)
+
+
+def step_decay(t, init_value, step_size, gamma=0.1):
+    """``init * gamma ** floor(t / step_size)`` (torch's StepLR)."""
+    return init_value * gamma ** np.floor(t / step_size)
+
+
+def multistep(t, init_value, milestones, gamma=0.1):
+    """``init * gamma ** (number of milestones <= t)``, repeats counted (torch's MultiStepLR)."""
+    passed = np.searchsorted(np.sort(np.asarray(milestones, dtype=np.float64)), t, "right")
+    return init_value * gamma ** passed.astype(np.float64)
+
+
+def exponential(t, init_value, gamma):
+    """``init * gamma ** t``."""
+    return init_value * gamma**t
+
+
+def polynomial(t, init_value, end_value, power, transition_steps):
+    """``(init - end) * (1 - min(t, T) / T) ** power + end``."""
+    frac = 1.0 - np.minimum(t, transition_steps) / transition_steps
+    return (init_value - end_value) * frac**power + end_value
+
+
+def cosine(t, init_value, decay_steps, end_value=0.0, periodic=False):
+    """``end + (init - end) * (1 + cos(pi * t / T)) / 2``, ``t`` held at ``T`` unless periodic."""
+    if not periodic:
+        t = np.minimum(t, decay_steps)
+    return end_value + (init_value - end_value) * (1.0 + np.cos(np.pi * t / decay_steps)) / 2.0
+
+
+def warmup_cosine(t, peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=0.0):
+    """Linear from ``init`` to ``peak`` over ``W`` steps, then a cosine to ``end`` by
+    ``decay_steps`` (optax's convention: ``decay_steps`` counts the warmup)."""
+    decay = cosine(t - warmup_steps, peak_value, decay_steps - warmup_steps, end_value)
+    # the warmup line past W (t / 0 when W = 0, or beyond the float range) is never chosen
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        warm = init_value + (peak_value - init_value) * (t / warmup_steps)
+    return np.where(t < warmup_steps, warm, decay)
+
+
+def join(t, schedules, boundaries):
+    """Piece ``k`` on its local step ``t - boundaries[k-1]`` from ``boundaries[k-1]`` on."""
+    starts = np.array([0.0, *boundaries])
+    k = np.searchsorted(starts, t, "right") - 1
+    if np.ndim(t) == 0:
+        return reference(schedules[k], t - starts[k])
+    out = np.empty(np.shape(t))
+    for i, piece in enumerate(schedules):
+        on = k == i
+        out[on] = reference(piece, t[on] - starts[i])
+    return out
+
+
+def _anneal(start, end, pct, strategy):
+    """torch's OneCycleLR annealing from ``start`` to ``end`` as ``pct`` goes 0 -> 1."""
+    if strategy == "linear":
+        return (end - start) * pct + start
+    return end + (start - end) / 2.0 * (np.cos(np.pi * pct) + 1)
+
+
+def one_cycle(
+    t, peak_value, total_steps, pct_start=0.3, anneal_strategy="cos", div_factor=25.0,
+    final_div_factor=1e4, three_phase=False,
+):
+    """torch 2.13's OneCycleLR.get_lr at step t (warm up, anneal, optionally back down),
+    held at step T - 1 after it."""
+    init = peak_value / div_factor
+    low = init / final_div_factor
+    if three_phase:
+        ends = (float(pct_start * total_steps) - 1, float(2 * pct_start * total_steps) - 2,
+                total_steps - 1)
+        pairs = ((init, peak_value), (peak_value, init), (init, low))
+    else:
+        ends = (float(pct_start * total_steps) - 1, total_steps - 1)
+        pairs = ((init, peak_value), (peak_value, low))
+    # masks index arrays, so a scalar step becomes 0-d here: safe, as np.cos is libm's
+    t = np.asarray(np.minimum(t, total_steps - 1))
+    out = np.empty(t.shape)
+    done = np.zeros(t.shape, dtype=bool)
+    start = 0.0
+    for i, (end, (a, b)) in enumerate(zip(ends, pairs)):
+        on = ~done & ((t <= end) | (i == len(ends) - 1))
+        out[on] = _anneal(a, b, (t[on] - start) / (end - start), anneal_strategy)
+        done |= on
+        start = end
+    return out
+
+
+def cyclic(
+    t, init_value, peak_value, up_steps, down_steps, mode="triangular", gamma=1.0,
+    scale_mode="auto",
+):
+    """torch 2.13's CyclicLR.get_lr (its built-in scale functions): a triangle wave between
+    the two values, scaled per cycle or per step."""
+    total = float(up_steps) + float(down_steps)
+    ratio = up_steps / total
+    cycle = np.floor(1 + t / total)
+    x = 1.0 + t / total - cycle
+    with np.errstate(divide="ignore", invalid="ignore"):  # ratio = 1: the fall is never chosen
+        height = np.where(x <= ratio, x / ratio, (x - 1) / (ratio - 1))
+    if scale_mode == "auto":
+        scale_mode = "iterations" if mode == "exp_range" else "cycle"
+    n = cycle if scale_mode == "cycle" else t
+    if mode == "triangular":
+        scale = 1.0
+    elif mode == "triangular2":
+        scale = 2.0 ** (1 - n)  # 1 / 2 ** (n - 1), without overflow for huge n
+    else:
+        scale = gamma**n
+    return init_value + (peak_value - init_value) * height * scale
+
+
+def cosine_restarts(t, init_value, decay_steps, end_value=0.0, period_mult=1):
+    """SGDR: periods ``T_0 * period_mult ** i`` back to back, a cosine from init to end
+    within each."""
+    if period_mult == 1:
+        period = float(decay_steps)
+        t_cur = t % period
+    else:
+        # the restarts up to the last step, accumulated as the definition reads
+        starts, periods = [0.0], [float(decay_steps)]
+        top = np.max(t, initial=0.0)
+        while top >= starts[-1] + periods[-1]:
+            starts.append(starts[-1] + periods[-1])
+            periods.append(periods[-1] * period_mult)
+        k = np.searchsorted(starts, t, "right") - 1
+        t_cur = t - np.array(starts)[k]
+        period = np.array(periods)[k]
+    return end_value + (init_value - end_value) * (1 + np.cos(np.pi * t_cur / period)) / 2
+
+
+# -- value ranges: every value lies in [lo, hi] (up to rounding) ------------
+
+
+def _span(*values):
+    return min(values), max(values)
+
+
+def _join_range(kw):
+    spans = [record(s.family).value_range(s.args) for s in kw["schedules"]]
+    return min(lo for lo, _ in spans), max(hi for _, hi in spans)
+
+
+# -- hypothesis strategies of valid kwargs ----------------------------------
+
+MAX_STEPS = 2**53
+
+# learning rates: realistic ones, extremes and anything in the accepted range
+values = st.one_of(
+    st.floats(0.0, 10.0),
+    st.sampled_from([0.0, 5e-324, 1e-300, 1.0, 1e300]),
+    st.floats(0.0, 1e300),
+)
+# step counts: mostly small (tables stay cheap), sometimes up to 2**53
+counts = st.one_of(st.integers(1, 1000), st.integers(1, MAX_STEPS))
+counts0 = st.one_of(st.integers(0, 1000), st.integers(0, MAX_STEPS - 1))
+decays = st.one_of(
+    st.floats(0.0, 1.0, exclude_min=True), st.sampled_from([5e-324, 1.0 - 2**-53, 1.0])
+)
+
+
+def _warmup_cosine_kwargs(a):
+    peak, warm, extra, init, end = a
+    return dict(
+        peak_value=peak,
+        warmup_steps=warm,
+        decay_steps=min(warm + extra, MAX_STEPS),
+        init_value=init,
+        end_value=end,
+    )
+
+
+def _join_kwargs(children):
+    """kwargs for ``join`` over 1-4 schedules drawn from ``children``."""
+    return st.lists(children, min_size=1, max_size=4).flatmap(
+        lambda scheds: st.lists(
+            st.integers(1, 10_000) | st.integers(1, MAX_STEPS),
+            min_size=len(scheds) - 1,
+            max_size=len(scheds) - 1,
+            unique=True,
+        )
+        .map(lambda bs: dict(schedules=scheds, boundaries=sorted(bs)))
+        # every switch step stays within 2**53 (join refuses the rest)
+        .filter(lambda kw: not kw["boundaries"]
+                or kw["boundaries"][-1] + int(kw["schedules"][-1].starts[-1]) <= MAX_STEPS)
+    )
+
+
+def schedules():
+    """Any valid schedule, nested joins included."""
+    leaves = st.sampled_from(sorted(n for n, r in RECORDS.items() if r.kernel)).flatmap(
+        lambda name: RECORDS[name].strategy.map(lambda kw: lrjit.FACTORIES[name](**kw))
+    )
+    return st.recursive(
+        leaves, lambda children: _join_kwargs(children).map(lambda kw: lrjit.join(**kw)),
+        max_leaves=6,
+    )
+
+
+def _warm(n):
+    """The benchmarks' warmup length for a horizon of ``n`` steps."""
+    return max(n // 20, 1)
+
+
+# -- the records -------------------------------------------------------------
+
+RECORDS = {
+    "constant": Record(
+        formula=constant,
+        examples=(
+            dict(value=0.1),
+            dict(value=0.0),
+            dict(value=1e300),
+        ),
+        strategy=st.fixed_dictionaries({"value": values}),
+        bench=lambda n: dict(value=0.1),
+        value_range=lambda kw: _span(kw["value"]),
+    ),
+    "linear": Record(
+        formula=linear,
+        examples=(
+            dict(init_value=0.1, end_value=0.0, transition_steps=100),
+            dict(init_value=0.0, end_value=1.0, transition_steps=7, transition_begin=13),
+            dict(init_value=0.3, end_value=0.3, transition_steps=1),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "init_value": values,
+                "end_value": values,
+                "transition_steps": counts,
+                "transition_begin": counts0,
+            }
+        ),
+        bench=lambda n: dict(init_value=0.0, end_value=0.1, transition_steps=n),
+        value_range=lambda kw: _span(kw["init_value"], kw["end_value"]),
+    ),
+    "step_decay": Record(
+        formula=step_decay,
+        examples=(
+            dict(init_value=1.0, step_size=10, gamma=0.5),
+            dict(init_value=0.1, step_size=3),
+            dict(init_value=3e-4, step_size=1, gamma=0.9),
+        ),
+        strategy=st.fixed_dictionaries(
+            {"init_value": values, "step_size": counts, "gamma": decays}
+        ),
+        bench=lambda n: dict(init_value=0.1, step_size=max(n // 10, 1), gamma=0.5),
+        # decays with gamma in (0, 1]: from init_value down towards 0
+        value_range=lambda kw: _span(0.0, kw["init_value"]),
+    ),
+    "multistep": Record(
+        formula=multistep,
+        examples=(
+            dict(init_value=1.0, milestones=[30, 10, 20, 20], gamma=0.5),
+            dict(init_value=0.1, milestones=[0, 5]),
+            dict(init_value=0.1, milestones=[]),
+            dict(init_value=2.0, milestones=[3], gamma=1.5),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "init_value": values,
+                "milestones": st.lists(st.integers(0, 1000) | counts0, max_size=6),
+                "gamma": decays | st.floats(1.0, 10.0),
+            }
+        ).filter(lambda kw: kw["init_value"] * kw["gamma"] ** len(kw["milestones"]) <= 1e300),
+        bench=lambda n: dict(init_value=0.1, milestones=[n // 4, n // 2, 3 * n // 4], gamma=0.1),
+        # gamma may exceed 1 here: the extremes are init and init * gamma**len(milestones)
+        value_range=lambda kw: _span(
+            kw["init_value"], kw["init_value"] * kw["gamma"] ** len(kw["milestones"])
+        ),
+    ),
+    "exponential": Record(
+        formula=exponential,
+        examples=(
+            dict(init_value=1.0, gamma=0.5),
+            dict(init_value=0.1, gamma=0.99),
+            dict(init_value=0.1, gamma=1.0),
+        ),
+        strategy=st.fixed_dictionaries({"init_value": values, "gamma": decays}),
+        bench=lambda n: dict(init_value=0.1, gamma=0.01 ** (1.0 / n)),
+        value_range=lambda kw: _span(0.0, kw["init_value"]),
+    ),
+    "polynomial": Record(
+        formula=polynomial,
+        examples=(
+            dict(init_value=1.0, end_value=0.0, power=2.0, transition_steps=100),
+            dict(init_value=0.1, end_value=0.01, power=0.5, transition_steps=30),
+            dict(init_value=0.01, end_value=0.1, power=1.0, transition_steps=9),
+            dict(init_value=1.0, end_value=0.5, power=0.0, transition_steps=10),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "init_value": values,
+                "end_value": values,
+                "power": st.floats(0.0, 5.0) | st.sampled_from([0.0, 1.0, 1e6]),
+                "transition_steps": counts,
+            }
+        ),
+        bench=lambda n: dict(init_value=0.1, end_value=0.001, power=2.0, transition_steps=n),
+        value_range=lambda kw: _span(kw["init_value"], kw["end_value"]),
+    ),
+    "cosine": Record(
+        formula=cosine,
+        examples=(
+            dict(init_value=1.0, decay_steps=100),
+            dict(init_value=0.1, decay_steps=50, end_value=0.01, periodic=True),
+            dict(init_value=1.0, decay_steps=1, end_value=0.5),
+            dict(init_value=0.01, decay_steps=40, end_value=0.1),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "init_value": values,
+                "decay_steps": counts,
+                "end_value": values,
+                "periodic": st.booleans(),
+            }
+        ),
+        bench=lambda n: dict(init_value=0.1, decay_steps=n, end_value=0.001),
+        value_range=lambda kw: _span(kw["init_value"], kw["end_value"]),
+    ),
+    "warmup_cosine": Record(
+        formula=warmup_cosine,
+        examples=(
+            dict(peak_value=1.0, warmup_steps=10, decay_steps=110),
+            dict(peak_value=0.1, warmup_steps=0, decay_steps=50, end_value=0.001),
+            dict(peak_value=1.0, warmup_steps=5, decay_steps=20, init_value=0.1, end_value=0.2),
+            dict(peak_value=3e-4, warmup_steps=500, decay_steps=2000),
+        ),
+        strategy=st.tuples(values, counts0, counts, values, values).map(_warmup_cosine_kwargs),
+        bench=lambda n: dict(
+            peak_value=0.1, warmup_steps=_warm(n), decay_steps=n, end_value=0.001
+        ),
+        value_range=lambda kw: _span(kw["init_value"], kw["peak_value"], kw["end_value"]),
+    ),
+    "join": Record(
+        formula=join,
+        examples=(
+            # warmup then cosine, each on its local step
+            dict(
+                schedules=[lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100)],
+                boundaries=[10],
+            ),
+            # a nested join as the first piece
+            dict(
+                schedules=[
+                    lrjit.join([lrjit.constant(1.0), lrjit.step_decay(1.0, 5, 0.5)], [7]),
+                    lrjit.exponential(0.5, 0.9),
+                ],
+                boundaries=[30],
+            ),
+            # a nested join cut off by the outer boundary (its last piece never runs)
+            dict(
+                schedules=[
+                    lrjit.join(
+                        [lrjit.constant(1.0), lrjit.constant(0.5), lrjit.constant(0.25)],
+                        [5, 40],
+                    ),
+                    lrjit.multistep(0.2, [3, 6]),
+                ],
+                boundaries=[20],
+            ),
+            # a nested join as a later piece, two levels deep
+            dict(
+                schedules=[
+                    lrjit.constant(0.3),
+                    lrjit.join(
+                        [
+                            lrjit.warmup_cosine(1.0, 3, 12, 0.1, 0.05),
+                            lrjit.join(
+                                [
+                                    lrjit.polynomial(0.5, 0.0, 2.0, 9),
+                                    lrjit.cosine(0.2, 8, 0.0, True),
+                                ],
+                                [4],
+                            ),
+                        ],
+                        [15],
+                    ),
+                ],
+                boundaries=[4],
+            ),
+            # a single piece
+            dict(schedules=[lrjit.cosine(1.0, 10, 0.1)], boundaries=[]),
+        ),
+        strategy=st.deferred(lambda: _join_kwargs(schedules())),
+        # a linear warmup joined to a cosine: the composed form of warmup_cosine
+        bench=lambda n: dict(
+            schedules=[
+                lrjit.linear(init_value=0.0, end_value=0.1, transition_steps=_warm(n)),
+                lrjit.cosine(init_value=0.1, decay_steps=n - _warm(n), end_value=0.001),
+            ],
+            boundaries=[_warm(n)],
+        ),
+        value_range=_join_range,
+        kernel=False,
+    ),
+    "one_cycle": Record(
+        formula=one_cycle,
+        examples=(
+            dict(peak_value=1.0, total_steps=100),
+            dict(
+                peak_value=0.1, total_steps=37, pct_start=0.25, anneal_strategy="linear",
+                div_factor=10.0, final_div_factor=100.0, three_phase=True,
+            ),
+            # pct_start=0: the rise ends before step 0 (torch's phase 1 is empty)
+            dict(peak_value=3e-4, total_steps=10, pct_start=0.0),
+            # the fall is empty: torch would divide by zero at step T, lrjit holds from T - 1
+            dict(peak_value=1.0, total_steps=7, pct_start=1.0, anneal_strategy="linear"),
+            # three phases whose second phase outlasts the cycle
+            dict(peak_value=2.0, total_steps=20, pct_start=0.8, three_phase=True),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "peak_value": values,
+                "total_steps": counts,
+                "pct_start": st.floats(0.0, 1.0) | st.sampled_from([0.0, 0.5, 1.0]),
+                "anneal_strategy": st.sampled_from(["cos", "linear"]),
+                "div_factor": st.floats(1e-3, 1e6) | st.sampled_from([1.0, 25.0]),
+                "final_div_factor": st.floats(1e-3, 1e6) | st.sampled_from([1.0, 1e4]),
+                "three_phase": st.booleans(),
+            }
+        ).filter(
+            lambda kw: kw["pct_start"] * kw["total_steps"] != 1.0
+            and kw["peak_value"] / kw["div_factor"] <= 1e300
+            and kw["peak_value"] / kw["div_factor"] / kw["final_div_factor"] <= 1e300
+            # torch's cos annealing halves then doubles: below the normal range that
+            # rounds past the end points by more than the range check's relative slack
+            and (
+                kw["peak_value"] == 0.0
+                or kw["peak_value"] / kw["div_factor"] / kw["final_div_factor"] >= 2.3e-308
+                and kw["peak_value"] >= 2.3e-308
+            )
+        ),
+        bench=lambda n: dict(peak_value=0.1, total_steps=n),
+        value_range=lambda kw: _span(
+            kw["peak_value"],
+            kw["peak_value"] / kw.get("div_factor", 25.0),
+            kw["peak_value"] / kw.get("div_factor", 25.0) / kw.get("final_div_factor", 1e4),
+        ),
+    ),
+    "cyclic": Record(
+        formula=cyclic,
+        examples=(
+            dict(init_value=0.01, peak_value=0.1, up_steps=10, down_steps=10),
+            dict(init_value=0.1, peak_value=0.5, up_steps=3, down_steps=7, mode="triangular2"),
+            dict(init_value=0.0, peak_value=1.0, up_steps=4, down_steps=0, mode="exp_range",
+                 gamma=0.99),
+            # falling below the start, exp_range scaled per cycle
+            dict(init_value=0.5, peak_value=0.1, up_steps=5, down_steps=2, mode="exp_range",
+                 gamma=0.9, scale_mode="cycle"),
+            dict(init_value=0.2, peak_value=0.4, up_steps=1, down_steps=1, mode="triangular2",
+                 scale_mode="iterations"),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "init_value": values,
+                "peak_value": values,
+                "up_steps": counts,
+                "down_steps": counts0,
+                "mode": st.sampled_from(["triangular", "triangular2", "exp_range"]),
+                "gamma": decays,
+                "scale_mode": st.sampled_from(["auto", "cycle", "iterations"]),
+            }
+        ),
+        bench=lambda n: dict(
+            init_value=0.001, peak_value=0.1, up_steps=_warm(n), down_steps=_warm(n)
+        ),
+        value_range=lambda kw: _span(kw["init_value"], kw["peak_value"]),
+    ),
+    "cosine_restarts": Record(
+        formula=cosine_restarts,
+        examples=(
+            dict(init_value=1.0, decay_steps=10),
+            dict(init_value=0.1, decay_steps=7, end_value=0.001, period_mult=2),
+            dict(init_value=0.01, decay_steps=1, end_value=0.1, period_mult=3),
+        ),
+        strategy=st.fixed_dictionaries(
+            {
+                "init_value": values,
+                "decay_steps": counts,
+                "end_value": values,
+                "period_mult": st.integers(1, 4) | st.integers(1, MAX_STEPS),
+            }
+        ),
+        bench=lambda n: dict(
+            init_value=0.1, decay_steps=max(n // 16, 1), end_value=0.001, period_mult=2
+        ),
+        value_range=lambda kw: _span(kw["init_value"], kw.get("end_value", 0.0)),
+    ),
+}
+
+
+# -- steps to evaluate a schedule at ----------------------------------------
+
+
+def steps_for(schedule):
+    """A sorted grid of steps: integers around the horizon, every piece start and its
+    neighbours, and fractional steps."""
+    h = schedule.horizon
+    end = 3 * h + 3
+    ints = set(range(min(end, 400))) | set(range(0, end, max(1, end // 200)))
+    ints |= {h, h + 1, 2 * h, 10 * h, 10 * h + 7}
+    grid = {float(i) for i in ints}
+    grid |= {i + 0.5 for i in range(0, end, max(1, end // 50))}
+    grid |= {1 / 3, 0.25, h + 0.25, 2.5 * h + 0.75}
+    for start in schedule.starts:
+        grid |= {start, start + 0.5, math.nextafter(start, math.inf)}
+        if start > 0:
+            grid |= {start - 1, start - 0.5, math.nextafter(start, 0.0)}
+    return sorted(grid)
