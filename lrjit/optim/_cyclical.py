@@ -232,38 +232,40 @@ class CyclicLR(LRScheduler):
         return code, float(self.gamma), by
 
     def _compute(self):
-        k = self.last_epoch
-        fn = self._scale_fn_custom
-        if fn is not None:
-            # a Python scale_fn: torch's arithmetic around it
-            cycle, fraction = _k.cyclic_position(
-                float(k), float(self.total_size), float(self.step_ratio)
-            )
-            scale = fn(int(cycle) if self.scale_mode == "cycle" else k)
-            lrs = [
-                b + (m - b) * fraction * scale
-                for b, m in zip(self.base_lrs, self.max_lrs, strict=True)
-            ]
-            if self.cycle_momentum:
-                moms = [
-                    hi - (hi - lo) * fraction * scale
-                    for lo, hi in zip(self.base_momentums, self.max_momentums, strict=True)
-                ]
-        else:
-            t = float(k)
-            up, down = self._steps()
-            code, gamma, by = self._codes()
-            lrs = [
-                _k.cyclic(t, float(b), float(m), up, down, code, gamma, by)
-                for b, m in zip(self.base_lrs, self.max_lrs, strict=True)
-            ]
-            if self.cycle_momentum:
-                # falls from max to base: the kernel with the two swapped
-                moms = [
-                    _k.cyclic(t, float(hi), float(lo), up, down, code, gamma, by)
-                    for lo, hi in zip(self.base_momentums, self.max_momentums, strict=True)
-                ]
+        if self._scale_fn_custom is not None:
+            return self._compute_custom()
+        t = float(self.last_epoch)
+        up, down = self._steps()
+        code, gamma, by = self._codes()
+        cyclic_at = _k.cyclic
+        lrs = []
+        for b, m in zip(self.base_lrs, self.max_lrs, strict=True):
+            lrs.append(cyclic_at(t, float(b), float(m), up, down, code, gamma, by))
         if self.cycle_momentum:
+            use_beta1 = self.use_beta1
+            groups = self.optimizer.param_groups
+            for group, lo, hi in zip(groups, self.base_momentums, self.max_momentums, strict=True):
+                # falls from max to base: the kernel with the two swapped
+                m = cyclic_at(t, float(hi), float(lo), up, down, code, gamma, by)
+                set_momentum(group, m, use_beta1)
+        return lrs
+
+    def _compute_custom(self):
+        # a Python scale_fn: torch's arithmetic around it
+        k = self.last_epoch
+        cycle, fraction = _k.cyclic_position(
+            float(k), float(self.total_size), float(self.step_ratio)
+        )
+        scale = self._scale_fn_custom(int(cycle) if self.scale_mode == "cycle" else k)
+        lrs = [
+            b + (m - b) * fraction * scale
+            for b, m in zip(self.base_lrs, self.max_lrs, strict=True)
+        ]
+        if self.cycle_momentum:
+            moms = [
+                hi - (hi - lo) * fraction * scale
+                for lo, hi in zip(self.base_momentums, self.max_momentums, strict=True)
+            ]
             for group, m in zip(self.optimizer.param_groups, moms, strict=True):
                 set_momentum(group, m, self.use_beta1)
         return lrs
