@@ -37,6 +37,7 @@ STEPS = 1000
 BIG = 10**6
 TORCH_STEPS = 10**4  # torch's 10**6 steps take ~100 x this
 
+
 def _lambda(epoch):
     return 1.0 / (1.0 + 1e-4 * epoch)
 

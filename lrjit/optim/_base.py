@@ -237,7 +237,7 @@ class LRScheduler:
         if e.precompute is None and not e.custom:
             # per-step mode's hot path
             self.last_epoch = k
-            self._set_lrs(self._compute())
+            self._set_lrs(self._compute(), fresh=True)
             return
         self._update_lr()
 
@@ -257,8 +257,11 @@ class LRScheduler:
                 vals = self._values()
         self._set_lrs(vals)
 
-    def _set_lrs(self, vals):
-        """Write ``vals`` into the groups (tensors in place) and record ``_last_lr``."""
+    def _set_lrs(self, vals, fresh=False):
+        """Write ``vals`` into the groups (tensors in place) and record ``_last_lr``.
+
+        ``fresh``: ``vals`` is a new list of this class's own, which may be kept.
+        """
         groups = self.optimizer.param_groups
         plain = True
         for group, lr in zip(groups, vals, strict=True):
@@ -269,7 +272,10 @@ class LRScheduler:
                 current.fill_(float(lr))
                 plain = False
         # torch reads the groups back; for plain numbers that is vals itself
-        self._last_lr = list(vals) if plain else [copy_value(g["lr"]) for g in groups]
+        if not plain:
+            self._last_lr = [copy_value(g["lr"]) for g in groups]
+        else:
+            self._last_lr = vals if fresh else list(vals)
 
     def _values(self):
         if self._lrjit.custom:

@@ -258,8 +258,7 @@ class CyclicLR(LRScheduler):
         )
         scale = self._scale_fn_custom(int(cycle) if self.scale_mode == "cycle" else k)
         lrs = [
-            b + (m - b) * fraction * scale
-            for b, m in zip(self.base_lrs, self.max_lrs, strict=True)
+            b + (m - b) * fraction * scale for b, m in zip(self.base_lrs, self.max_lrs, strict=True)
         ]
         if self.cycle_momentum:
             moms = [
@@ -485,7 +484,8 @@ class OneCycleLR(LRScheduler):
             if len(names) == 3:  # two phases: an empty middle one
                 names.insert(2, names[1])
             cache[kind] = names
-        return [float(group[n]) for n in names]
+        a, b, c, d = names
+        return float(group[a]), float(group[b]), float(group[c]), float(group[d])
 
     def load_state_dict(self, state_dict):
         """Load a state from :meth:`state_dict` (this class's or torch's)."""
@@ -502,9 +502,11 @@ class OneCycleLR(LRScheduler):
             )
         end1, end2, last, strategy = self._phases()
         t = float(step_num)
+        phases = _k.one_cycle_phases
         lrs = []
         for group in self.optimizer.param_groups:
-            lr = _k.one_cycle_phases(t, end1, end2, last, strategy, *self._points(group, "lr"))
+            v0, v1, v2, v3 = self._points(group, "lr")
+            lr = phases(t, end1, end2, last, strategy, v0, v1, v2, v3)
             if not math.isfinite(lr):
                 raise ZeroDivisionConfigError(
                     f"step {step_num} lands in a phase of zero length (pct_start gives phase "
@@ -513,9 +515,8 @@ class OneCycleLR(LRScheduler):
                 )
             lrs.append(lr)
             if self.cycle_momentum:
-                m = _k.one_cycle_phases(
-                    t, end1, end2, last, strategy, *self._points(group, "momentum")
-                )
+                v0, v1, v2, v3 = self._points(group, "momentum")
+                m = phases(t, end1, end2, last, strategy, v0, v1, v2, v3)
                 set_momentum(group, m, self.use_beta1)
         return lrs
 

@@ -81,6 +81,8 @@ class LambdaLR(LRScheduler):
     [2.0, 1.0, 1.0, 0.5]
     """
 
+    __slots__ = ()
+
     def __init__(self, optimizer, lr_lambda, last_epoch=-1, *, precompute=None):
         self._lrjit = _Engine(check_precompute(precompute))
         self.optimizer = optimizer
@@ -88,7 +90,6 @@ class LambdaLR(LRScheduler):
         _check_table_lambdas(self.lr_lambdas, precompute)
         super().__init__(optimizer, last_epoch)
 
-    __slots__ = ()
     state_dict = _lambda_state
     load_state_dict = _load_lambda_state
 
@@ -120,6 +121,7 @@ class MultiplicativeLR(LRScheduler):
     [0.5, 0.25, 0.125]
     """
 
+    __slots__ = ()
     _stateful = True
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1, *, precompute=None):
@@ -129,7 +131,6 @@ class MultiplicativeLR(LRScheduler):
         _check_table_lambdas(self.lr_lambdas, precompute)
         super().__init__(optimizer, last_epoch)
 
-    __slots__ = ()
     state_dict = _lambda_state
     load_state_dict = _load_lambda_state
 

@@ -81,7 +81,10 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     def _compute(self):
         t_cur, t_i, eta = float(self.T_cur), float(self.T_i), float(self.eta_min)
-        return [_k.cosine(t_cur, float(b), t_i, eta, 1) for b in self.base_lrs]
+        lrs = []
+        for b in self.base_lrs:  # a loop: a comprehension's closure cells cost more here
+            lrs.append(_k.cosine(t_cur, float(b), t_i, eta, 1))
+        return lrs
 
     def step(self, epoch=None):
         """Advance one epoch, or jump to ``epoch`` (a float works) with torch's closed form."""

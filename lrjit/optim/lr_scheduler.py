@@ -74,6 +74,7 @@ lrjit.cosine(init_value=0.1, decay_steps=10, end_value=0.0, periodic=True)
 from ._base import LRScheduler
 from ._compose import ChainedScheduler, ReduceLROnPlateau, SequentialLR
 from ._cyclical import CyclicLR, OneCycleLR
+
 # EPOCH_DEPRECATION_WARNING: torch's module has it, and users import it from there
 from ._interop import EPOCH_DEPRECATION_WARNING, StepOrderWarning, ZeroDivisionConfigError  # noqa: F401
 from ._lambdas import LambdaLR, MultiplicativeLR
