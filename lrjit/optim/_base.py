@@ -24,6 +24,7 @@ from ._interop import (
     patch_optimizer_step,
     values,
 )
+from ._state import check_common, incoming
 
 __all__ = ["LRScheduler", "REBUILDS", "BLOCK", "floats", "plain_groups", "rows"]
 
@@ -179,8 +180,30 @@ class LRScheduler:
         return {k: v for k, v in self.__dict__.items() if k != "optimizer"}
 
     def load_state_dict(self, state_dict):
-        """Load a state from :meth:`state_dict` (this class's or torch's)."""
-        self.__dict__.update(state_dict)
+        """Load a state from :meth:`state_dict` (this class's or torch's), checked first.
+
+        Every value is checked as the constructor checks it; a state the
+        constructor could not have produced raises ``ValueError`` or
+        ``TypeError`` naming the key, and the scheduler is left unchanged.
+        """
+        self._apply_state(self._validated_state(state_dict))
+
+    def _validated_state(self, state_dict):
+        """The state to apply: normalised, and checked merged into the current one."""
+        state = self._prepare_state(incoming(state_dict))
+        self._check_state({**self.__dict__, **state})
+        return state
+
+    def _prepare_state(self, state):
+        """Normalise a loaded state (JSON's spellings, torch's legacy keys)."""
+        return state
+
+    def _check_state(self, state):
+        """Raise ValueError/TypeError naming the first key of ``state`` that is not valid."""
+        check_common(state, len(self.optimizer.param_groups))
+
+    def _apply_state(self, state):
+        self.__dict__.update(state)
         self._invalidate()
 
     def get_last_lr(self):

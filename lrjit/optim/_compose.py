@@ -9,7 +9,7 @@ import warnings
 from bisect import bisect_right
 
 from .. import join
-from .._checks import is_real
+from .._checks import is_integer, is_real
 from ._base import LRScheduler, _Engine
 from ._interop import (
     EPOCH_DEPRECATION_WARNING,
@@ -18,6 +18,14 @@ from ._interop import (
     real,
     set_value,
     values,
+)
+from ._state import (
+    check_choice,
+    check_int,
+    check_per_group,
+    check_real,
+    incoming,
+    where,
 )
 
 __all__ = ["SequentialLR", "ChainedScheduler", "ReduceLROnPlateau"]
@@ -56,12 +64,50 @@ def _children_state(self):
     return state
 
 
-def _load_children_state(self, state_dict):
-    state = dict(state_dict)
-    children = state.pop("_schedulers")
+def _validated_children_state(self, state_dict):
+    """This scheduler's state and each child's, all checked before anything is applied."""
+    state = incoming(state_dict)
+    saved = state.pop("_schedulers", None)
+    children = []
+    if saved is not None:
+        if not isinstance(saved, list) or len(saved) != len(self._schedulers):
+            raise ValueError(
+                f"{where('_schedulers')} must be a list of {len(self._schedulers)} states "
+                f"(one per scheduler), got {saved!r}"
+            )
+        for i, (child, sub) in enumerate(zip(self._schedulers, saved)):
+            try:
+                if hasattr(child, "_validated_state"):
+                    sub = child._validated_state(sub)
+                elif not isinstance(sub, dict):
+                    raise TypeError(f"must be a dict, got {type(sub).__name__}")
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"{where('_schedulers')}[{i}]: {err}") from None
+            children.append(sub)
+    if "_milestones" in state:
+        _check_milestones(state["_milestones"], len(self._schedulers))
+    check_per_group(state, "_last_lr", len(self.optimizer.param_groups), 0.0)
+    if "last_epoch" in state and not is_integer(state["last_epoch"]):
+        raise TypeError(f"{where('last_epoch')} must be an int, got {state['last_epoch']!r}")
+    return state, children
+
+
+def _apply_children_state(self, prepared):
+    state, children = prepared
     self.__dict__.update(state)
-    for s, saved in zip(self._schedulers, children):
-        s.load_state_dict(saved)
+    for child, sub in zip(self._schedulers, children):
+        if hasattr(child, "_apply_state"):
+            child._apply_state(sub)
+        else:
+            child.load_state_dict(sub)
+
+
+def _check_milestones(milestones, n):
+    key = where("_milestones")
+    if not isinstance(milestones, list) or len(milestones) != n - 1:
+        raise ValueError(f"{key} must be a list of {n - 1} epochs, got {milestones!r}")
+    for i, m in enumerate(milestones):
+        integer(f"{key}[{i}]", m)
 
 
 class SequentialLR(LRScheduler):
@@ -126,7 +172,8 @@ class SequentialLR(LRScheduler):
         self._last_lr = scheduler.get_last_lr()
 
     state_dict = _children_state
-    load_state_dict = _load_children_state
+    _validated_state = _validated_children_state
+    _apply_state = _apply_children_state
 
     def _schedule_for(self, i):
         return join(
@@ -172,7 +219,8 @@ class ChainedScheduler(LRScheduler):
         self._last_lr = values(self._schedulers[-1].optimizer, "lr")
 
     state_dict = _children_state
-    load_state_dict = _load_children_state
+    _validated_state = _validated_children_state
+    _apply_state = _apply_children_state
 
 
 class ReduceLROnPlateau(LRScheduler):
@@ -310,9 +358,42 @@ class ReduceLROnPlateau(LRScheduler):
         self.threshold = threshold
         self.threshold_mode = threshold_mode
 
-    def load_state_dict(self, state_dict):
-        """Load a state from :meth:`state_dict` (this class's or torch's)."""
-        self.__dict__.update(state_dict)
+    def state_dict(self):
+        """torch's state.  ``best`` and ``mode_worse`` start at ``inf`` (``-inf`` for 'max').
+
+        torch loads it as it is (pickle, ``torch.save``); Python's ``json``
+        writes the infinities as ``Infinity`` (its default, ``allow_nan=True``)
+        and reads them back.  For strict JSON (``allow_nan=False``) replace
+        them by strings (``"inf"``) and ``float()`` them back before loading.
+        """
+        return super().state_dict()
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_real(state, "factor", 0.0, 1.0, high_open=True)
+        check_per_group(state, "min_lrs", len(self.optimizer.param_groups), 0.0)
+        if state.get("default_min_lr") is not None:
+            check_real(state, "default_min_lr", 0.0)
+        for key in ("patience", "cooldown", "cooldown_counter", "num_bad_epochs"):
+            check_int(state, key, 0)
+        check_real(state, "eps", 0.0)
+        check_real(state, "threshold", 0.0)
+        check_choice(state, "mode", ("min", "max"))
+        check_choice(state, "threshold_mode", ("rel", "abs"))
+        worse = math.inf if state["mode"] == "min" else -math.inf
+        if state.get("mode_worse") != worse:
+            raise ValueError(
+                f"{where('mode_worse')} must be {worse} for mode={state['mode']!r}, "
+                f"got {state.get('mode_worse')!r}"
+            )
+        best = state.get("best")
+        if not is_real(best):
+            raise TypeError(f"{where('best')} must be a number, got {best!r}")
+        if math.isnan(best):
+            raise ValueError(f"{where('best')} must not be NaN")
+
+    def _apply_state(self, state):
+        self.__dict__.update(state)
         self._init_is_better(
             mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode
         )

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import cyclic, one_cycle
 from .. import kernels as _k
-from ._base import LRScheduler, _Engine, floats, rows
+from ._base import LRScheduler, _Engine, floats
 from ._fills import cyclic_fill, one_cycle_fill
 from ._interop import (
     ZeroDivisionConfigError,
@@ -20,15 +20,24 @@ from ._interop import (
     check_precompute,
     format_param,
     not_zero,
-    optimizer_defaults,
     plain_function,
     real,
     set_value,
     whole,
 )
+from ._momentum import MomentumRows, check_momentum_state, momentum_support, set_momentum
 from ._recursive import ANNEAL
+from ._state import (
+    check_choice,
+    check_int,
+    check_one_cycle_phases,
+    check_per_group,
+    check_real,
+    incoming,
+    where,
+)
 
-__all__ = ["CyclicLR", "OneCycleLR", "set_momentum"]
+__all__ = ["CyclicLR", "OneCycleLR"]
 
 _MODES = {
     "triangular": (_k.SCALE_TRIANGULAR, "cycle"),
@@ -48,40 +57,6 @@ def _split_steps(total, ratio):
         f"total_size={total!r} and step_ratio={ratio!r} are not a CyclicLR configuration: "
         "no step_size_up, step_size_down give them"
     )
-
-
-def _momentum_support(optimizer):
-    defaults = optimizer_defaults(optimizer)
-    if "momentum" not in defaults and "betas" not in defaults:
-        raise ValueError(
-            "optimizer must support momentum or beta1 with `cycle_momentum` option enabled "
-            "(its defaults need a 'momentum' or 'betas'); pass cycle_momentum=False otherwise"
-        )
-    return "betas" in defaults
-
-
-def set_momentum(group, momentum, use_beta1):
-    if use_beta1:
-        group["betas"] = (momentum, *group["betas"][1:])
-    else:
-        group["momentum"] = momentum
-
-
-class _MomentumRows:
-    """Table mode's momentum (or beta1) per group and step, written beside the rates."""
-
-    __slots__ = ("table", "use_beta1")
-
-    def __init__(self, table, use_beta1):
-        self.table = table
-        self.use_beta1 = use_beta1
-
-    def rows(self, a, b):
-        return rows(self.table[:, a:b])
-
-    def __call__(self, scheduler, row):
-        for group, momentum in zip(scheduler.optimizer.param_groups, row):
-            set_momentum(group, momentum, self.use_beta1)
 
 
 class CyclicLR(LRScheduler):
@@ -165,7 +140,7 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            self.use_beta1 = _momentum_support(optimizer)
+            self.use_beta1 = momentum_support(optimizer)
             self.base_momentums = format_param("base_momentum", optimizer, base_momentum)
             self.max_momentums = format_param("max_momentum", optimizer, max_momentum)
             for name in ("base_momentums", "max_momentums"):
@@ -287,7 +262,7 @@ class CyclicLR(LRScheduler):
                 return False
             mtable = np.empty_like(table)
             cyclic_fill(float(k), up, down, code, gamma, by, lows, highs, mtable)
-            extra = _MomentumRows(mtable, self.use_beta1)
+            extra = MomentumRows(mtable, self.use_beta1)
         return self._set_table(k, table, extra=extra)
 
     def state_dict(self):
@@ -299,12 +274,46 @@ class CyclicLR(LRScheduler):
             state["_scale_fn_custom"] = fn.__dict__.copy()
         return state
 
-    def load_state_dict(self, state_dict):
-        """Load a state from :meth:`state_dict` (this class's or torch's)."""
-        state = dict(state_dict)
+    def _validated_state(self, state_dict):
+        state = incoming(state_dict)
         fn = state.pop("_scale_fn_custom", None)
-        state.pop("_scale_fn_ref", None)
-        super().load_state_dict(state)
+        state.pop("_scale_fn_ref", None)  # torch's legacy key: a bound method, never restored
+        if fn is not None:
+            if not isinstance(fn, dict) or not all(isinstance(k, str) for k in fn):
+                raise TypeError(
+                    f"{where('_scale_fn_custom')} must be None or a dict of attributes, got {fn!r}"
+                )
+            if not hasattr(self._scale_fn_custom, "__dict__"):
+                raise ValueError(
+                    f"{where('_scale_fn_custom')} holds attributes of a callable object, but "
+                    "this CyclicLR has no scale_fn object to give them to"
+                )
+        return super()._validated_state(state), fn
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        n = len(self.optimizer.param_groups)
+        check_per_group(state, "max_lrs", n, 0.0)
+        check_real(state, "total_size", 0.0, low_open=True)
+        check_real(state, "step_ratio", 0.0, 1.0, low_open=True)
+        try:
+            _split_steps(float(state["total_size"]), float(state["step_ratio"]))
+        except ValueError as err:
+            raise ValueError(f"{where('step_ratio')}: {err}") from None
+        check_real(state, "gamma", 0.0)
+        check_choice(state, "scale_mode", ("cycle", "iterations"))
+        if state.get("_scale_fn_custom") is None:
+            check_choice(state, "mode", _MODES)
+        check_momentum_state(state, self.optimizer.param_groups)
+        if state.get("cycle_momentum"):
+            for key in ("base_momentums", "max_momentums"):
+                if key not in state:
+                    raise ValueError(f"{where(key)} is missing while cycle_momentum is True")
+                check_per_group(state, key, n)
+
+    def _apply_state(self, prepared):
+        state, fn = prepared
+        super()._apply_state(state)
         if fn is not None:
             self._scale_fn_custom.__dict__.update(fn)
         self._init_scale_fn()
@@ -445,7 +454,7 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if self.cycle_momentum:
-            self.use_beta1 = _momentum_support(optimizer)
+            self.use_beta1 = momentum_support(optimizer)
             max_momentums = format_param("max_momentum", optimizer, max_momentum)
             base_momentums = format_param("base_momentum", optimizer, base_momentum)
             for i, (a, b) in enumerate(zip(max_momentums, base_momentums)):
@@ -487,9 +496,28 @@ class OneCycleLR(LRScheduler):
         a, b, c, d = names
         return float(group[a]), float(group[b]), float(group[c]), float(group[d])
 
-    def load_state_dict(self, state_dict):
-        """Load a state from :meth:`state_dict` (this class's or torch's)."""
-        super().load_state_dict(state_dict)
+    def _prepare_state(self, state):
+        legacy = state.pop("anneal_func", None)  # torch's legacy key: the function itself
+        if legacy is not None and "_anneal_func_type" not in state:
+            name = getattr(legacy, "__name__", legacy)
+            kind = {"_annealing_cos": "cos", "_annealing_linear": "linear"}.get(name)
+            if kind is None:
+                raise ValueError(
+                    f"{where('anneal_func')} must be torch's _annealing_cos or "
+                    f"_annealing_linear, got {legacy!r}"
+                )
+            state["_anneal_func_type"] = kind
+        return state
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_int(state, "total_steps", 1)
+        check_choice(state, "_anneal_func_type", ANNEAL)
+        check_momentum_state(state, self.optimizer.param_groups)
+        check_one_cycle_phases(state, self.optimizer.param_groups)
+
+    def _apply_state(self, state):
+        super()._apply_state(state)
         self._lrjit.info.pop("lr", None)
         self._lrjit.info.pop("momentum", None)
 
@@ -555,7 +583,7 @@ class OneCycleLR(LRScheduler):
                 np.array([self._points(g, "momentum") for g in groups]),
                 mtable,
             )
-            extra = _MomentumRows(mtable, self.use_beta1)
+            extra = MomentumRows(mtable, self.use_beta1)
         return self._set_table(k, table, extra=extra)
 
     def _schedule_for(self, i):

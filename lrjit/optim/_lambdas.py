@@ -10,6 +10,7 @@ import numpy as np
 from .. import Schedule
 from ._base import LRScheduler, _Engine, plain_groups
 from ._interop import check_optimizer, check_precompute, plain_function, values
+from ._state import incoming, where
 
 __all__ = ["LambdaLR", "MultiplicativeLR"]
 
@@ -42,14 +43,34 @@ def _lambda_state(self):
     return state
 
 
-def _load_lambda_state(self, state_dict):
-    state = dict(state_dict)
-    fns = state.pop("lr_lambdas", [None] * len(self.lr_lambdas))
-    self.__dict__.update(state)
-    for fn, saved in zip(self.lr_lambdas, fns):
-        if saved is not None:
-            fn.__dict__.update(saved)
-    self._invalidate()
+def _validated_lambda_state(self, state_dict):
+    state = incoming(state_dict)
+    saved = state.pop("lr_lambdas", None)
+    if saved is not None:
+        if not isinstance(saved, list) or len(saved) != len(self.lr_lambdas):
+            raise ValueError(
+                f"{where('lr_lambdas')} must be a list of {len(self.lr_lambdas)} entries "
+                f"(one per param group: None or a callable object's attributes), got {saved!r}"
+            )
+        for i, (fn, attrs) in enumerate(zip(self.lr_lambdas, saved)):
+            if attrs is None:
+                continue
+            if not isinstance(attrs, dict) or not all(isinstance(k, str) for k in attrs):
+                raise TypeError(f"{where('lr_lambdas')}[{i}] must be None or a dict, got {attrs!r}")
+            if not hasattr(fn, "__dict__"):
+                raise ValueError(
+                    f"{where('lr_lambdas')}[{i}] holds attributes, but lr_lambda {i} "
+                    f"({type(fn).__name__}) has none to restore"
+                )
+    return LRScheduler._validated_state(self, state), saved
+
+
+def _apply_lambda_state(self, prepared):
+    state, saved = prepared
+    LRScheduler._apply_state(self, state)
+    for fn, attrs in zip(self.lr_lambdas, saved or ()):
+        if attrs is not None:
+            fn.__dict__.update(attrs)
 
 
 def _check_table_lambdas(fns, precompute):
@@ -91,7 +112,8 @@ class LambdaLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     state_dict = _lambda_state
-    load_state_dict = _load_lambda_state
+    _validated_state = _validated_lambda_state
+    _apply_state = _apply_lambda_state
 
     def _compute(self):
         k = self.last_epoch
@@ -132,7 +154,8 @@ class MultiplicativeLR(LRScheduler):
         super().__init__(optimizer, last_epoch)
 
     state_dict = _lambda_state
-    load_state_dict = _load_lambda_state
+    _validated_state = _validated_lambda_state
+    _apply_state = _apply_lambda_state
 
     def _compute(self):
         if self._is_initial:

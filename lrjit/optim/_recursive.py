@@ -8,6 +8,7 @@ torch's operation order, and torch's own two-term expression otherwise
 """
 
 from collections import Counter
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -38,6 +39,7 @@ from ._recurrences import (
     chain_fill,
     chain_next,
 )
+from ._state import check_choice, check_int, check_real, where
 
 __all__ = [
     "StepLR",
@@ -53,6 +55,22 @@ __all__ = [
 
 ANNEAL = {"cos": _k.ANNEAL_COS, "linear": _k.ANNEAL_LINEAR}
 _NONE = np.zeros(0)
+
+
+def _milestones(saved):
+    """A saved ``milestones`` Counter (JSON turns its int keys into strings), checked."""
+    if not isinstance(saved, Mapping):
+        raise TypeError(
+            f"{where('milestones')} must be a dict of milestone -> count, got {saved!r}"
+        )
+    out = Counter()
+    for m, c in saved.items():
+        if isinstance(m, str) and m.isdigit():
+            m = int(m)
+        integer(f"{where('milestones')} key", m)
+        integer(f"{where('milestones')}[{m!r}]", c, 1)
+        out[int(m)] = int(c)
+    return out
 
 
 def _engine(self, precompute):
@@ -155,6 +173,11 @@ class StepLR(_Chainable):
     def _params(self):
         return float(self.step_size), float(self.gamma), 0.0, 0.0
 
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_int(state, "step_size", 1)
+        check_real(state, "gamma", 0.0)
+
     def _get_closed_form_lr(self):
         return self._closed(_k.step_decay, float(self.step_size), float(self.gamma))
 
@@ -193,12 +216,14 @@ class MultiStepLR(_Chainable):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def load_state_dict(self, state_dict):
-        state = dict(state_dict)
+    def _prepare_state(self, state):
         if "milestones" in state:
-            # JSON turns the Counter's int keys into strings
-            state["milestones"] = Counter({int(m): int(c) for m, c in state["milestones"].items()})
-        super().load_state_dict(state)
+            state["milestones"] = _milestones(state["milestones"])
+        return state
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_real(state, "gamma", 0.0)
 
     def _params(self):
         # torch: gamma ** milestones[epoch], the Counter's count at this epoch
@@ -253,6 +278,15 @@ class ConstantLR(_Chainable):
 
     def _params(self):
         return float(self.factor), float(self.total_iters), 0.0, 0.0
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_real(state, "factor", 0.0, 1.0)
+        check_int(state, "total_iters", 0)
+        if state.get("total_iters", 0) > 0 and state.get("factor") == 0:
+            raise ValueError(
+                f"{where('factor')} must not be 0 while total_iters > 0 (torch divides by it)"
+            )
 
     def _get_closed_form_lr(self):
         f = float(self.factor)
@@ -322,6 +356,12 @@ class LinearLR(_Chainable):
     def _params(self):
         return float(self.start_factor), float(self.end_factor), float(self.total_iters), 0.0
 
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_real(state, "start_factor", 0.0, 1.0, low_open=True)
+        check_real(state, "end_factor", 0.0, 1.0)
+        check_int(state, "total_iters", 1)
+
     def _get_closed_form_lr(self):
         s, e, t = self._params()[:3]
         k = float(self.last_epoch)
@@ -357,6 +397,10 @@ class ExponentialLR(_Chainable):
 
     def _params(self):
         return float(self.gamma), 0.0, 0.0, 0.0
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_real(state, "gamma", 0.0)
 
     def _get_closed_form_lr(self):
         return self._closed(_k.exponential, float(self.gamma))
@@ -399,6 +443,11 @@ class PolynomialLR(_Chainable):
     def _params(self):
         return float(self.total_iters), float(self.power), 0.0, 0.0
 
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_int(state, "total_iters", 1)
+        check_real(state, "power", 0.0)
+
     def _get_closed_form_lr(self):
         # (base - 0) * frac ** power + 0: torch's base * frac ** power, the same float
         return self._closed(_k.polynomial, 0.0, float(self.power), float(self.total_iters))
@@ -437,6 +486,11 @@ class CosineAnnealingLR(_Chainable):
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch)
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_real(state, "T_max", 0.0, low_open=True)
+        check_real(state, "eta_min", 0.0)
 
     def _compute(self):
         if self._is_initial:
@@ -519,6 +573,11 @@ class SWALR(LRScheduler):
         self._anneal_strategy = anneal_strategy
         self.anneal_epochs = anneal_epochs
         super().__init__(optimizer, last_epoch)
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_int(state, "anneal_epochs", 0)
+        check_choice(state, "_anneal_strategy", ANNEAL)
 
     def _compute(self):
         epochs, strategy = float(self.anneal_epochs), ANNEAL[self._anneal_strategy]

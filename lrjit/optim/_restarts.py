@@ -15,6 +15,7 @@ from .._checks import is_real
 from ._base import LRScheduler, _Engine, floats
 from ._interop import check_precompute, set_value, values
 from ._recurrences import restarts_fill
+from ._state import check_int, check_real
 
 __all__ = ["CosineAnnealingWarmRestarts"]
 
@@ -78,6 +79,14 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.eta_min = eta_min
         self.T_cur = last_epoch
         super().__init__(optimizer, last_epoch)
+
+    def _check_state(self, state):
+        super()._check_state(state)
+        check_int(state, "T_0", 1)
+        check_int(state, "T_mult", 1)
+        check_real(state, "eta_min", 0.0)
+        check_real(state, "T_i", 0.0, low_open=True)
+        check_real(state, "T_cur", 0.0)
 
     def _compute(self):
         t_cur, t_i, eta = float(self.T_cur), float(self.T_i), float(self.eta_min)
