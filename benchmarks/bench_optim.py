@@ -80,8 +80,10 @@ SCHEDULERS = {
     ),
     "ReduceLROnPlateau": lambda L, o, **kw: L.ReduceLROnPlateau(o, patience=10**8, **kw),
 }
-# where table mode does not exist (a metric drives it)
-NO_TABLE = {"ReduceLROnPlateau"}
+# no table mode: a metric drives ReduceLROnPlateau; ChainedScheduler has no precompute
+# of its own, and its children's tables cannot hold (each rewrites the lr the other reads,
+# so they fall back per step by design)
+NO_TABLE = {"ReduceLROnPlateau", "ChainedScheduler"}
 # the closed-form Schedule bridge (TimeTable)
 BRIDGED = ["StepLR", "CosineAnnealingLR", "OneCycleLR", "CyclicLR", "CosineAnnealingWarmRestarts"]
 IMPLS = ("torch", "lrjit", "lrjit_table")

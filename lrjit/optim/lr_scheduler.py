@@ -40,6 +40,14 @@ one per group), so a torch-style configuration can be tabled, plotted and
 used from ``@njit`` code.  It follows torch's closed form (``step(epoch)``),
 which equals the chainable sequence up to rounding.
 
+State
+-----
+``state_dict()`` is torch's (every attribute but the optimizer; lrjit's own
+bookkeeping lives outside ``__dict__``).  ``load_state_dict`` accepts torch's
+states, legacy keys included, but checks every value as the constructor
+would first: a state no constructor could have produced raises
+``ValueError``/``TypeError`` naming the key and leaves the scheduler as it was.
+
 Warnings
 --------
 torch's "``lr_scheduler.step()`` before ``optimizer.step()``" check runs as
@@ -51,24 +59,13 @@ what is shown; turn it off with
 Modules
 -------
 This module re-exports torch's names from where they live: the base class
-and table engine (``_base``), the chainable classes (``_recursive``, their
-compiled recursions in ``_recurrences``), the callable-driven ones
-(``_lambdas``), the cyclical closed forms (``_cyclical``, ``_restarts``,
-fills in ``_fills``), compositions and plateau (``_compose``) and torch interop
-(``_interop``).
+and table engine (``_base``); the chainable classes (``_recursive``), with
+their compiled recursions (``_recurrences``); the callable-driven ones
+(``_lambdas``); the cyclical closed forms (``_cyclical``, ``_restarts``,
+their table fills in ``_fills``, momentum cycling in ``_momentum``);
+compositions and plateau (``_compose``); torch interop (``_interop``) and the
+checks of a loaded state (``_state``).
 
-Examples
---------
->>> from types import SimpleNamespace
->>> from lrjit.optim import lr_scheduler
->>> opt = SimpleNamespace(param_groups=[{"lr": 0.1}])
->>> sched = lr_scheduler.CosineAnnealingLR(opt, T_max=10, precompute=100)
->>> for _ in range(5):
-...     sched.step()
->>> sched.get_last_lr()
-[0.05000000000000001]
->>> sched.schedule
-lrjit.cosine(init_value=0.1, decay_steps=10, end_value=0.0, periodic=True)
 """
 
 from ._base import LRScheduler
