@@ -66,6 +66,18 @@ their table fills in ``_fills``, momentum cycling in ``_momentum``);
 compositions and plateau (``_compose``); torch interop (``_interop``) and the
 checks of a loaded state (``_state``).
 
+Examples
+--------
+>>> from types import SimpleNamespace
+>>> from lrjit.optim import lr_scheduler
+>>> opt = SimpleNamespace(param_groups=[{"lr": 0.1}])
+>>> sched = lr_scheduler.CosineAnnealingLR(opt, T_max=10, precompute=100)
+>>> for _ in range(5):
+...     sched.step()
+>>> sched.get_last_lr()
+[0.05000000000000001]
+>>> sched.schedule
+lrjit.cosine(init_value=0.1, decay_steps=10, end_value=0.0, periodic=True)
 """
 
 from ._base import LRScheduler
