@@ -14,6 +14,7 @@ from ._base import LRScheduler, _Engine
 from ._interop import (
     EPOCH_DEPRECATION_WARNING,
     check_optimizer,
+    copy_value,
     integer,
     real,
     set_value,
@@ -303,14 +304,19 @@ class ReduceLROnPlateau(LRScheduler):
             self.num_bad_epochs = 0
         else:
             self.num_bad_epochs += 1
-        if self.in_cooldown:
+        if self.cooldown_counter > 0:  # in_cooldown, without the property call
             self.cooldown_counter -= 1
             self.num_bad_epochs = 0  # bad epochs in cooldown do not count
         if self.num_bad_epochs > self.patience:
             self._reduce_lr(epoch)
             self.cooldown_counter = self.cooldown
             self.num_bad_epochs = 0
-        self._last_lr = values(self.optimizer, "lr")
+        # torch's _param_groups_val_list: tensors cloned, numbers as they are
+        last = []
+        for group in self.optimizer.param_groups:
+            lr = group["lr"]
+            last.append(lr if type(lr) is float else copy_value(lr))
+        self._last_lr = last
 
     def _reduce_lr(self, epoch):
         groups = self.optimizer.param_groups
