@@ -259,3 +259,12 @@ def test_load_state_dict_of_garbage_raises_naming_the_key_or_keeps_working(name,
                 s.step(1.0) if name == "plateau" else s.step()
             except ValueError:
                 break
+
+
+@pytest.mark.parametrize("garbage", [None, [("gamma", 0.5)], "gamma", 3])
+def test_a_state_that_is_no_dict_is_a_type_error(garbage):
+    s = stepped("exponential")
+    before = snapshot(s)
+    with pytest.raises(TypeError, match="state_dict"):
+        s.load_state_dict(garbage)
+    assert snapshot(s) == before

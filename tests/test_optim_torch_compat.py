@@ -14,6 +14,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch.optim import lr_scheduler as torch_sched
 from torch.optim.swa_utils import SWALR as TorchSWALR
 
@@ -171,3 +173,50 @@ def test_scheduler_with_a_duck_optimizer_that_steps_still_pickles(clone):
         twin.step()
         assert twin.get_last_lr() == s.get_last_lr()
         assert twin.optimizer.param_groups == opt.param_groups
+
+
+# -- the closed forms that now run through the core's kernels, against torch's own
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    total=st.integers(1, 10**6),
+    power=st.floats(0.0, 8.0),
+    base=st.floats(0.0, 10.0),
+    epochs=st.lists(st.integers(0, 2 * 10**6), min_size=1, max_size=8),
+)
+def test_polynomial_closed_form_is_the_core_kernel_and_torchs(total, power, base, epochs):
+    # torch's base * (1 - min(T, k) / T) ** power is kernels.polynomial with end_value 0
+    t = TORCH.PolynomialLR(sgd((base,)), total, power)
+    s = LRJIT.PolynomialLR(sgd((base,)), total, power)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for k in epochs:
+            t.step(k)
+            s.step(k)
+            assert s.get_last_lr() == t.get_last_lr()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    up=st.integers(1, 50),
+    down=st.integers(1, 50),
+    mode=st.sampled_from(["triangular", "triangular2", "exp_range"]),
+    gamma=st.floats(0.5, 1.0),
+    moms=st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)),
+)
+def test_cyclic_momentum_is_the_core_kernel_swapped_bitwise(up, down, mode, gamma, moms):
+    # torch's max - (max - base) * f * s is kernels.cyclic(t, max, base, ...), bit for bit
+    def run(lib, **kw):
+        opt = sgd((0.1,))
+        s = lib.CyclicLR(opt, 0.01, 0.1, up, down, mode, gamma, None, "cycle", True, *moms, **kw)
+        out = []
+        for _ in range(3 * (up + down)):
+            opt.step()
+            s.step()
+            out.append((s.get_last_lr()[0], opt.param_groups[0]["momentum"]))
+        return out
+
+    want = run(TORCH)
+    assert run(LRJIT) == want
+    assert run(LRJIT, precompute=7) == want
