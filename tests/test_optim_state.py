@@ -191,6 +191,14 @@ def test_legacy_torch_keys_still_load():
     sd["anneal_func"] = TORCH.OneCycleLR._annealing_linear  # torch's old key
     s.load_state_dict(sd)
     assert s._anneal_func_type == "linear" and "anneal_func" not in s.state_dict()
+    sd["anneal_func"] = LRJIT.OneCycleLR._annealing_cos  # lrjit has torch's, too
+    s.load_state_dict(sd)
+    assert s._anneal_func_type == "cos"
+    for f in ("_annealing_cos", "_annealing_linear"):
+        args = [(25.0, 0.5, k / 7) for k in range(8)]
+        assert [getattr(LRJIT.OneCycleLR, f)(*a) for a in args] == [
+            getattr(TORCH.OneCycleLR, f)(*a) for a in args
+        ]
     c = stepped("cyclic")
     sd = c.state_dict()
     sd["_scale_fn_ref"] = object()  # old torch states carried the bound method

@@ -496,6 +496,15 @@ class OneCycleLR(LRScheduler):
         a, b, c, d = names
         return float(group[a]), float(group[b]), float(group[c]), float(group[d])
 
+    # torch's private anneal functions: legacy states name them as ``anneal_func``
+    @staticmethod
+    def _annealing_cos(start, end, pct):
+        return _k.anneal(float(start), float(end), float(pct), _k.ANNEAL_COS)
+
+    @staticmethod
+    def _annealing_linear(start, end, pct):
+        return _k.anneal(float(start), float(end), float(pct), _k.ANNEAL_LINEAR)
+
     def _prepare_state(self, state):
         legacy = state.pop("anneal_func", None)  # torch's legacy key: the function itself
         if legacy is not None and "_anneal_func_type" not in state:
