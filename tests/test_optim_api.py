@@ -17,7 +17,6 @@ from torch.optim import lr_scheduler as torch_sched
 from torch.optim.swa_utils import SWALR as TorchSWALR
 
 import lrjit
-from lrjit.optim import _common
 from lrjit.optim import lr_scheduler as lrjit_sched
 
 TORCH = SimpleNamespace(
@@ -300,25 +299,42 @@ def test_lrjit_refuses_what_would_give_nonsense(build):
 
 
 @pytest.fixture
-def fresh_warnings(monkeypatch):
-    monkeypatch.setattr(_common, "_warned", set())
+def fresh_warnings():
+    # lrjit keeps no record of its own: the standard filters decide, as for torch
+    with warnings.catch_warnings():
+        yield
 
 
 def step_order_warnings(record):
     return [w for w in record if issubclass(w.category, lrjit_sched.StepOrderWarning)]
 
 
-def test_step_before_optimizer_step_warns_once(fresh_warnings):
-    with warnings.catch_warnings(record=True) as record:
-        warnings.simplefilter("always")
-        for _ in range(3):
-            opt = sgd()
-            s = LRJIT.StepLR(opt, 3)
-            s.step()  # before opt.step(): torch warns here
+def test_step_before_optimizer_step_warns_for_each_scheduler_like_torch(fresh_warnings):
+    counts = {}
+    for name, lib in (("torch", TORCH), ("lrjit", LRJIT)):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            for _ in range(3):
+                opt = sgd()
+                s = lib.StepLR(opt, 3)
+                s.step()  # before opt.step(): torch warns here
+                s.step()
+        found = [w for w in record if "before `optimizer.step()`" in str(w.message)]
+        counts[name] = len(found)
+        assert all(issubclass(w.category, UserWarning) for w in found)
+    assert counts["lrjit"] == counts["torch"] == 3
+    assert all(issubclass(w.category, lrjit_sched.StepOrderWarning) for w in found)
+
+
+def test_step_order_warning_follows_the_default_filters(fresh_warnings):
+    # no once-per-process record: after one warning, a later one still comes through
+    # whenever the filters let it (here "always"; torch's test suite relies on it)
+    for _ in range(2):
+        with warnings.catch_warnings(record=True) as record:
+            warnings.simplefilter("always")
+            s = LRJIT.StepLR(sgd(), 3)
             s.step()
-    found = step_order_warnings(record)
-    assert len(found) == 1 and "before `optimizer.step()`" in str(found[0].message)
-    assert issubclass(found[0].category, UserWarning)
+        assert len(step_order_warnings(record)) == 1
 
 
 def test_step_order_warning_can_be_turned_off(fresh_warnings):
@@ -422,10 +438,10 @@ def test_lrjit_never_imports_torch(run_python):
 
 def test_import_compiles_nothing(run_python):
     out = run_python(
-        "from lrjit.optim import _kernels as K, lr_scheduler\n"
-        "from lrjit import kernels as cyclical\n"
-        "ds = [K.chain_next, K.chain_fill, K.closed_form, K.restarts_fill, K.cyclic_fill,\n"
-        "      K.one_cycle_fill, cyclical.one_cycle, cyclical.cyclic, cyclical.cosine_restarts]\n"
+        "from lrjit.optim import _recurrences as R, _fills as F, lr_scheduler\n"
+        "from lrjit import kernels\n"
+        "ds = [R.chain_next, R.chain_fill, R.restarts_fill, F.cyclic_fill,\n"
+        "      F.one_cycle_fill, kernels.one_cycle, kernels.cyclic, kernels.cosine_restarts]\n"
         "print(sum(len(d.signatures) for d in ds))\n"
     )
     assert out.strip() == "0"
@@ -580,14 +596,14 @@ def test_scheduler_table_bridge_agrees_with_kernel_loop():
 )
 def test_compiled_recursion_is_the_per_step_kernel_looped(code, p, k0):
     # chain_fill's shortcuts (a counter for StepLR, one cosine per step) change no bit
-    from lrjit.optim import _kernels as K
+    from lrjit.optim import _recurrences as R
 
-    c = getattr(K, code)
+    c = getattr(R, "CHAIN_" + code)
     out = np.empty(500)
-    K.chain_fill(c, 0.2, k0, *p, np.zeros(0), np.zeros(0), out)
+    R.chain_fill(c, 0.2, k0, *p, np.zeros(0), out)
     lr, want = 0.2, []
     for i in range(500):
-        lr = K.chain_next(c, lr, k0 + i, *p)
+        lr = R.chain_next(c, lr, k0 + i, *p)
         want.append(lr)
     assert out.tolist() == want
 

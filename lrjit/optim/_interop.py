@@ -1,4 +1,4 @@
-"""Helpers of the torch front-end: optimizer duck typing, tensors, checks, warnings.
+"""torch interop of the front-end: optimizer duck typing, tensors, checks, the step-order warning.
 
 Nothing here imports torch: an optimizer is anything whose ``param_groups``
 is a list of dicts with an ``'lr'``, and a tensor is recognised by its type's
@@ -10,7 +10,6 @@ import numbers
 import types
 import warnings
 from collections.abc import Mapping
-from functools import wraps
 from weakref import ref
 
 import numpy as np
@@ -34,7 +33,9 @@ GET_LR_WARNING = (
 class StepOrderWarning(UserWarning):
     """``lr_scheduler.step()`` was called before ``optimizer.step()`` (torch's check).
 
-    lrjit emits it at most once per process.  Turn it off with
+    Emitted through :mod:`warnings` as torch emits it, at the first step of
+    each scheduler whose optimizer has not stepped yet; the standard filters
+    decide whether it is shown.  Turn it off with
     ``warnings.filterwarnings("ignore", category=StepOrderWarning)``.
     """
 
@@ -187,16 +188,57 @@ def plain_function(fn):
 
 # -- torch's "scheduler.step() before optimizer.step()" check
 
-_warned = set()
+OVERRIDDEN_WARNING = (
+    "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
+    "initialization. Please, make sure to call `optimizer.step()` before "
+    "`lr_scheduler.step()`. See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
+
+ORDER_WARNING = (
+    "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
+    "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
+    "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
+    "will result in PyTorch skipping the first value of the learning rate schedule. "
+    "See more details at "
+    "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate"
+)
 
 
-def _warn_once(key, message):
-    if key not in _warned:
-        _warned.add(key)
-        warnings.warn(message, StepOrderWarning, stacklevel=4)
+class StepRecorder:
+    """``optimizer.step`` wrapped to record that it ran: torch's patch, but picklable.
+
+    torch wraps the step in a closure, which a duck-typed optimizer (whose
+    ``__dict__`` pickle saves) cannot be pickled with; this object pickles as
+    "the same wrapper around the same method".  It carries torch's marker
+    ``_wrapped_by_lr_sched``, so torch's and lrjit's schedulers never wrap twice.
+    """
+
+    _wrapped_by_lr_sched = True
+    __slots__ = ("_opt", "__func__", "__weakref__")
+
+    def __init__(self, optimizer, func):
+        self._opt = ref(optimizer)
+        self.__func__ = func
+
+    def __call__(self, *args, **kwargs):
+        opt = self._opt()
+        opt._opt_called = True
+        return self.__func__.__get__(opt, opt.__class__)(*args, **kwargs)
+
+    @property
+    def __wrapped__(self):
+        return self.__func__
+
+    @property
+    def __name__(self):
+        return getattr(self.__func__, "__name__", "step")
+
+    def __reduce__(self):
+        return StepRecorder, (self._opt(), self.__func__)
 
 
-def patch_optimizer_step(scheduler, optimizer):
+def patch_optimizer_step(optimizer):
     """Wrap ``optimizer.step`` so it records that it ran (torch's own patch, same attributes).
 
     A duck-typed optimizer without a bound ``step`` method is left alone.
@@ -207,40 +249,23 @@ def patch_optimizer_step(scheduler, optimizer):
         return True
     if step is None or not hasattr(step, "__func__"):
         return False
-    opt_ref = ref(optimizer)
-    func = step.__func__
-
-    @wraps(func)
-    def wrapper(*args, **kwargs):
-        opt = opt_ref()
-        opt._opt_called = True
-        return func.__get__(opt, opt.__class__)(*args, **kwargs)
-
-    wrapper._wrapped_by_lr_sched = True
-    optimizer.step = wrapper
+    optimizer.step = StepRecorder(optimizer, step.__func__)
     return True
 
 
 def check_step_order(optimizer):
-    """torch's warnings at the first ``scheduler.step()``, each at most once per process."""
+    """torch's warnings at a scheduler's first ``step()``, through :mod:`warnings` as torch's."""
     step = getattr(optimizer, "step", None)
     if step is None:
         return
     if not hasattr(step, "_wrapped_by_lr_sched"):
-        _warn_once(
-            "overridden",
-            "Seems like `optimizer.step()` has been overridden after learning rate scheduler "
-            "initialization. Please, make sure to call `optimizer.step()` before "
-            "`lr_scheduler.step()`. See more details at "
-            "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-        )
+        warnings.warn(OVERRIDDEN_WARNING, StepOrderWarning, stacklevel=3)
     elif not getattr(optimizer, "_opt_called", False):
-        _warn_once(
-            "order",
-            "Detected call of `lr_scheduler.step()` before `optimizer.step()`. "
-            "In PyTorch 1.1.0 and later, you should call them in the opposite order: "
-            "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
-            "will result in PyTorch skipping the first value of the learning rate schedule. "
-            "See more details at "
-            "https://pytorch.org/docs/stable/optim.html#how-to-adjust-learning-rate",
-        )
+        warnings.warn(ORDER_WARNING, StepOrderWarning, stacklevel=3)
+
+
+def whole(x, name):
+    """``x`` as an int for a Schedule argument, or a clear error."""
+    if float(x) != int(x):
+        raise ValueError(f"{name}={x!r} is not a whole number of steps: no Schedule for it")
+    return int(x)
