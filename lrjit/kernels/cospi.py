@@ -27,7 +27,8 @@ Method
    polynomials in ``z = r*r`` (minimax-like weighted fits at 256 bits with
    coefficient-by-coefficient rounding to double and refitting of the rest;
    fit error below ``2**-63`` relative), so the result is the sum of an exact
-   head and a tail at most ~0.1 of it: error within ~0.6 ulp of the true value.
+   head and a tail at most ~0.1 of it: the error is below 0.8 ulp of the exact
+   value (measured maximum 0.77 ulp, at ``|r|`` near 1/4 on the sine side).
 5. ``+ (x - x)`` turns ``inf``/``nan`` into ``nan`` and the ``-0.0`` of
    ``-sin(pi*0)`` into ``+0.0`` (``x - x`` is ``+0.0`` for finite ``x``).
 
@@ -94,14 +95,17 @@ def cospi(x):
     Returns
     -------
     float
-        Within 1 ulp of the correctly rounded ``cos(pi*x)`` (measured against
-        mpmath at 160 bits: at most 1 ulp, ~0.6 ulp from the exact value, on
-        millions of arguments; see ``tests/test_cospi.py``).  Exact values:
+        Within 1 ulp of the correctly rounded ``cos(pi*x)``: measured against
+        mpmath at 160 bits on 8 million arguments (``tests/test_cospi.py``),
+        at most 1 ulp from the correctly rounded value (98.7% of them equal
+        to it) and at most 0.77 ulp from the exact value.  Exact values:
         ``cospi(n) == (-1)**n`` and ``cospi(n + 0.5) == +0.0`` for every
         integer ``n``; ``cospi(x) == cospi(-x)``; ``|cospi(x)| <= 1``;
         ``nan`` for ``inf`` and ``nan``.  libm's ``math.cos(math.pi * x)``
-        differs: it rounds ``pi*x`` first (``math.cos(math.pi * 0.5)`` is
-        ``6.1e-17``, and at ``x = 1e6`` its error is ~1e-10 relative).
+        differs: it rounds ``pi*x`` first, an absolute error up to
+        ``pi*|x|*2**-53`` in the argument (``math.cos(math.pi * 0.5)`` is
+        ``6.1e-17``; for ``x`` in [0, 1] the two differ by at most ~3e-16
+        absolute, several ulps where the cosine is small).
 
     Notes
     -----
