@@ -240,12 +240,16 @@ def _style_axes(ax, log, last_step):
         ax.ticklabel_format(axis="y", style="sci", scilimits=(-3, 4), useMathText=True)
 
 
-def _draw(ax, schedule, grid, values, **line_kwargs):
+def _draw(ax, schedule, grid, values, log, **line_kwargs):
     stepwise = _is_stepwise(schedule, grid)
     line_kwargs.setdefault("lw", 1.6)
     if stepwise:
         line_kwargs.setdefault("drawstyle", "steps-post")
     (line,) = ax.plot(grid, values, **line_kwargs)
+    if not log:  # learning rates are >= 0: a linear axis starts at zero, with no margin below
+        ax.update_datalim([(grid[0], 0.0)])
+        line.sticky_edges.y.append(0.0)
+        ax.autoscale_view()
     return line, stepwise
 
 
@@ -309,24 +313,16 @@ def plot(schedule, steps=None, *, start=0, ax=None, log=False, markers=True, tit
     ax = _axes(ax)
     grid, _ = sample_steps(schedule, steps, start)
     values = schedule(grid)
-    line, stepwise = _draw(ax, schedule, grid, values, **line_kwargs)
+    line, stepwise = _draw(ax, schedule, grid, values, log, **line_kwargs)
     i = int(np.argmax(values))
     if markers:
         for t in _phase_marks(schedule, grid, values, stepwise):
             ax.axvline(t, color="0.55", lw=0.8, ls=":", zorder=0)
-    if markers and i > 0:  # a peak at the first step needs no arrow
-        right = grid[i] <= (grid[0] + grid[-1]) / 2
-        ax.annotate(
-            f"peak {_fmt(values[i])}\nat step {int(grid[i]):,}",
-            xy=(grid[i], values[i]),
-            xytext=(12 if right else -12, -14),
-            textcoords="offset points",
-            ha="left" if right else "right",
-            va="top",
-            fontsize=9,
-            arrowprops=dict(arrowstyle="-", color="0.4", lw=0.8),
-        )
-        ax.plot([grid[i]], [values[i]], "o", ms=4, color=line.get_color())
+    if markers and i > 0:  # a peak at the first step is plain from the curve
+        # A legend entry rather than a text by the point: loc="best" keeps it off the curve.
+        ax.plot([grid[i]], [values[i]], "o", ms=5, color=line.get_color(),
+                label=f"peak {_fmt(values[i])} at step {int(grid[i]):,}")
+        ax.legend(loc="best", fontsize=9)
     _style_axes(ax, log, grid[-1])
     if title is None and not ax.get_title():
         title = _title(repr(schedule))
@@ -363,11 +359,13 @@ def compare(schedules, labels=None, steps=None, *, start=0, ax=None, log=False, 
     last = 0.0
     for schedule, label in zip(schedules, labels):
         grid, _ = sample_steps(schedule, steps, start)
-        _draw(ax, schedule, grid, schedule(grid), label=label)
+        _draw(ax, schedule, grid, schedule(grid), log, label=label)
         last = grid[-1]
     _style_axes(ax, log, last)
     # Below the axes: a legend of long labels inside would hide the curves.
-    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False)
+    ncols = min(len(labels), 4) if max(map(len, labels)) <= 30 else 1
+    ax.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.14), frameon=False,
+              ncols=ncols)
     if title is None and not ax.get_title():
         title = f"{len(schedules)} schedules"
     if title:
