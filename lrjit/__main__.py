@@ -1,8 +1,8 @@
-"""``python -m lrjit``: the command line (see :mod:`lrjit._cli`, or ``python -m lrjit --help``)."""
+"""``python -m lrjit``: the command line (see :mod:`lrjit.cli`, or ``python -m lrjit --help``)."""
 
 import sys
 
-from ._cli import main
+from .cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

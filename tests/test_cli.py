@@ -12,7 +12,7 @@ import pytest
 from family_configs import EXAMPLES, reference
 
 import lrjit
-from lrjit._cli import EXPORT_LIMIT, family_options, main
+from lrjit.cli import EXPORT_LIMIT, family_options, main
 
 
 def run(argv, capsys):
@@ -342,3 +342,41 @@ def test_console_script_is_called_lrjit():
         pytest.skip("the lrjit console script is not installed next to this Python")
     proc = subprocess.run([script, "show", "--help"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and proc.stdout.startswith("usage: lrjit show")
+
+
+# -- a new family needs no edit of the command line
+
+
+def toy(init_value: float, sizes: "Sequence[int]", mode: "Literal['up', 'down']" = "up",
+        scale=2.0, flip=False):
+    """A toy family.
+
+    Parameters
+    ----------
+    init_value : float
+        The start.
+    sizes
+        Some whole numbers.
+    mode
+        Which way.
+    """
+    value = init_value * scale * (len(sizes) + sum(sizes)) * (0.5 if flip else 1.0)
+    return lrjit.constant(value if mode == "up" else value / 10)
+
+
+def test_a_registered_family_gets_its_options_from_annotations_and_docstring(
+    monkeypatch, capsys
+):
+    monkeypatch.setitem(lrjit.FACTORIES, "toy", toy)
+    assert [o[:3] for o in family_options("toy")] == [
+        ("init_value", "float", True), ("sizes", "list:int", True),
+        ("mode", ("choice", ["up", "down"]), False), ("scale", "float", False),
+        ("flip", "bool", False),
+    ]
+    code, out, _ = run(["show", "toy", "--help"], capsys)
+    assert "--sizes INT,..." in out and "--mode {up,down}" in out and "The start (required)" in out
+    code, out, _ = run(["show", "toy", "--init-value", "1", "--sizes", "3", "--mode", "down",
+                        "--flip", "YES", "--steps", "1", "--json", "-"], capsys)
+    assert code == 0 and json.loads(out)["values"] == [0.4]  # 1 * 2 * (1 + 3) / 2 / 10
+    assert "invalid choice: 'sideways'" in fails(
+        ["show", "toy", "--init-value", "1", "--sizes", "3", "--mode", "sideways"], capsys)
