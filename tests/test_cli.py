@@ -6,6 +6,8 @@ import math
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
+from typing import Literal, Optional
 
 import numpy as np
 import pytest
@@ -198,6 +200,15 @@ def test_config_from_file_stdin_and_inline(tmp_path, capsys, monkeypatch):
         assert json.loads(out)["values"] == [0.1] * 3 + [0.05] * 3 + [0.025] * 2
 
 
+def test_a_json_export_is_a_config(tmp_path, capsys):
+    path = tmp_path / "run.json"
+    argv = ["show", "cyclic", "--init-value", "0.1", "--peak-value", "1", "--up-steps", "3",
+            "--down-steps", "2", "--mode", "triangular2", "--steps", "20"]
+    assert run([*argv, "--json", str(path)], capsys)[0] == 0
+    code, out, _ = run(["show", "--config", str(path), "--steps", "20", "--json", "-"], capsys)
+    assert code == 0 and json.loads(out) == json.loads(path.read_text())
+
+
 def test_show_join_with_json_pieces(capsys):
     pieces = [{"type": "linear", "init_value": 0.0, "end_value": 0.1, "transition_steps": 10},
               {"type": "constant", "value": 0.1}]
@@ -347,8 +358,8 @@ def test_console_script_is_called_lrjit():
 # -- a new family needs no edit of the command line
 
 
-def toy(init_value: float, sizes: "Sequence[int]", mode: "Literal['up', 'down']" = "up",
-        scale=2.0, flip=False):
+def toy(init_value: float, sizes: Sequence[int], mode: Literal["up", "down"] = "up",
+        scale: Optional[float] = 2.0, flip=False):
     """A toy family.
 
     Parameters
@@ -380,3 +391,17 @@ def test_a_registered_family_gets_its_options_from_annotations_and_docstring(
     assert code == 0 and json.loads(out)["values"] == [0.4]  # 1 * 2 * (1 + 3) / 2 / 10
     assert "invalid choice: 'sideways'" in fails(
         ["show", "toy", "--init-value", "1", "--sizes", "3", "--mode", "sideways"], capsys)
+
+
+@pytest.mark.parametrize(
+    "text, kind",
+    [("float", "float"), ("int, optional", "int"), ("bool", "bool"), ("int | float", "float"),
+     ("Sequence[int]", "list:int"), ("list of float", "list:float"),
+     ("Literal['cos', 'linear']", ("choice", ["cos", "linear"])),
+     ('{"cos", "linear"}', ("choice", ["cos", "linear"])), ("Sequence[Schedule]", "json"),
+     ("numbers.Real", "float"), ("Optional[int]", "int"), ("callable", None)],
+)
+def test_types_read_from_annotation_text(text, kind):
+    from lrjit.cli.options import _kind_from_text
+
+    assert _kind_from_text(text) == kind

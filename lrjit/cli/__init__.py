@@ -98,7 +98,8 @@ def build_parser():
         "(lrjit show FAMILY --help lists them) or give --config.",
     )
     show.add_argument("--config", metavar="FILE|-|JSON",
-                      help="a Schedule.to_dict() config: a JSON file, - for stdin, or inline JSON")
+                      help="a Schedule.to_dict() config (or a --json export): a JSON file, - for "
+                      "stdin, or inline JSON")
     _add_output_arguments(show)
     families = show.add_subparsers(dest="family", metavar="FAMILY", parser_class=Parser)
     for name, factory in FACTORIES.items():
@@ -142,6 +143,8 @@ def _read_config(text, option="--config"):
 
 
 def _config_schedule(data, option="--config"):
+    if isinstance(data, dict) and "type" not in data and isinstance(data.get("schedule"), dict):
+        data = data["schedule"]  # a --json export names its schedule
     try:
         return from_dict(data)
     except (ValueError, TypeError, OverflowError) as exc:
@@ -160,13 +163,10 @@ def _spec_schedules(spec):
         namespace, extra = sub.parse_known_args(words[1:])
         try:
             check_family_args(family, namespace, extra, sub.help_prog)
-        except CLIError as exc:
-            raise CLIError(f"SPEC {spec!r}: {exc}") from None
-        given = [f"{k[4:]}={show_default(v)}" for k, v in vars(namespace).items()]
-        try:
             schedule = family_schedule(family, namespace)
         except CLIError as exc:
             raise CLIError(f"SPEC {spec!r}: {exc}") from None
+        given = [f"{k[4:]}={show_default(v)}" for k, v in vars(namespace).items()]
         return [(schedule, f"{family}({', '.join(given)})")]
     if not (spec.strip()[:1] in "{[" or spec == "-" or os.path.exists(spec)):
         raise CLIError(
@@ -231,10 +231,12 @@ def _write_or_raise(path, data):
             sys.stdout.write(data)
             sys.stdout.flush()
         return
-    with open(path, "wb" if isinstance(data, bytes) else "w", encoding=None if
-              isinstance(data, bytes) else "utf-8", newline=None if isinstance(data, bytes)
-              else "") as f:
-        f.write(data)
+    if isinstance(data, bytes):
+        with open(path, "wb") as f:
+            f.write(data)
+    else:
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(data)
 
 
 def _csv_text(steps, table, labels):

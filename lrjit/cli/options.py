@@ -15,7 +15,7 @@ from ..schedules import FACTORIES, from_dict
 
 __all__ = ["CLIError", "Parser", "family_options", "add_family_arguments", "family_schedule"]
 
-# Options of the command itself: a factory parameter of the same name becomes --param-NAME.
+# Options of the command itself: a factory parameter of the same name is --param-NAME.
 RESERVED = {"help", "config", "label", "steps", "start", "plot", "log", "csv", "npy", "json"}
 
 _TRUE = {"true", "1", "yes", "y", "on"}
@@ -69,6 +69,7 @@ class Parser(argparse.ArgumentParser):
 
 
 def to_bool(text):
+    """``true/false/1/0/yes/no/on/off`` in any case."""
     word = text.strip().lower()
     if word in _TRUE or word in _FALSE:
         return word in _TRUE
@@ -76,6 +77,7 @@ def to_bool(text):
 
 
 def to_int(text):
+    """A whole number, also written as a float (``1e4``, ``10000.0``)."""
     try:
         return int(text)
     except ValueError:
@@ -220,8 +222,10 @@ def family_options(family):
         doc_type, doc_help = documented.get(name, ("", ""))
         vocab_type, vocab_help = _VOCABULARY.get(name, (None, ""))
         annotation = param.annotation
-        if annotation is not param.empty and not isinstance(annotation, str):
-            annotation = getattr(annotation, "__name__", None) or str(annotation)
+        if isinstance(annotation, type):  # float, not "<class 'float'>"
+            annotation = annotation.__name__
+        elif annotation is not param.empty and not isinstance(annotation, str):
+            annotation = str(annotation)  # typing.Sequence[int], typing.Literal['a', 'b']
         required = param.default is param.empty
         kind = (
             (None if param.annotation is param.empty else _kind_from_text(annotation))
@@ -234,10 +238,12 @@ def family_options(family):
 
 
 def flag(name):
-    return "--" + name.replace("_", "-")
+    """The option of factory parameter ``name``: ``init_value`` is ``--init-value``."""
+    return "--" + (f"param-{name}" if name in RESERVED else name).replace("_", "-")
 
 
 def family_usage(prog, family, outputs=True):
+    """The usage line of a family: its required options, then the others in brackets."""
     words = []
     for name, kind, required, _, _ in family_options(family):
         metavar = _metavar(kind)
@@ -267,7 +273,7 @@ def add_family_arguments(parser, family):
     # unknown option is reported as such rather than as a missing one.
     group = parser.add_argument_group(f"{family} options")
     for name, kind, required, default, text in family_options(family):
-        option = flag(name) if name not in RESERVED else flag("param_" + name)
+        option = flag(name)
         shown = "required" if required else f"default: {show_default(default)}"
         text = (text.rstrip(".") + f" ({shown})" if text else f"({shown})").replace("%", "%%")
         group.add_argument(
@@ -282,6 +288,7 @@ def add_family_arguments(parser, family):
 
 
 def show_default(default):
+    """A default as it would be typed: ``false``, ``30,80``."""
     if isinstance(default, (list, tuple)):
         return ",".join(map(str, default)) or "none"
     return str(default).lower() if isinstance(default, bool) else str(default)
@@ -302,6 +309,7 @@ def to_count(text):
 
 
 def description(family):
+    """The first paragraph of a factory's docstring, for its ``--help``."""
     doc = inspect.getdoc(FACTORIES[family]) or ""
     first = plain_text(doc.split("\n\n")[0])
     return f"lrjit.{family}: {first}"
@@ -341,6 +349,7 @@ def check_family_args(family, namespace, extra, usage):
 
 
 def family_schedule(family, namespace):
+    """The schedule of the ``arg:NAME`` values argparse put in ``namespace``."""
     kwargs = {k[4:]: v for k, v in vars(namespace).items() if k.startswith("arg:")}
     try:
         return _build(family, kwargs)
