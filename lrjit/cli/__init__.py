@@ -33,7 +33,6 @@ from .options import (
     family_usage,
     first_line,
     positive,
-    rewrite,
     show_default,
     to_count,
 )
@@ -278,10 +277,7 @@ def _run(args, schedules, labels):
         _check_path("--plot", args.plot, _PLOT_FORMATS)
         if importlib.util.find_spec("matplotlib") is None:
             raise CLIError('--plot needs matplotlib: pip install "lrjit[plot]"')
-    try:
-        windows = [window(s, args.steps, args.start) for s in schedules]
-    except ValueError as exc:
-        raise CLIError(rewrite(str(exc), ["steps", "start"])) from None
+    windows = [window(s, args.steps, args.start) for s in schedules]  # checked by argparse
     start, n = max(windows, key=lambda w: w[1])
     if exports and n > EXPORT_LIMIT:
         raise CLIError(

@@ -295,16 +295,18 @@ def show_default(default):
 
 
 def positive(text):
+    """``--steps``: a whole number in ``[1, 2**53]``."""
     value = to_int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+    if not 1 <= value <= 2**53:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [1, 2**53], got {text!r}")
     return value
 
 
 def to_count(text):
+    """``--start``: a whole number in ``[0, 2**53]``."""
     value = to_int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
+    if not 0 <= value <= 2**53:
+        raise argparse.ArgumentTypeError(f"must be a whole number in [0, 2**53], got {text!r}")
     return value
 
 
