@@ -19,9 +19,8 @@ import threading
 
 import numpy as np
 
-from .. import __version__
+from .. import FACTORIES, __version__, from_dict  # public names: they survive moves of the core
 from ..plotting import DENSE_LIMIT, compare, plot, summary, window
-from ..schedules import FACTORIES, from_dict
 from .options import (
     CLIError,
     Parser,

@@ -11,7 +11,7 @@ import inspect
 import json
 import re
 
-from ..schedules import FACTORIES, from_dict
+from .. import FACTORIES, from_dict  # the public names: they survive moves of the core
 
 __all__ = ["CLIError", "Parser", "family_options", "add_family_arguments", "family_schedule"]
 
