@@ -151,3 +151,15 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
     with pytest.raises(ImportError, match=r'pip install "lrjit\[plot\]"'):
         lrjit.constant(1.0).plot()
+
+
+def test_the_gallery_draws_every_family():
+    import importlib.util
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "docs" / "gallery.py"
+    spec = importlib.util.spec_from_file_location("gallery", path)
+    gallery = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gallery)
+    assert set(gallery.FAMILIES) == set(lrjit.FACTORIES)
+    assert {s.family for s, _, _ in gallery.FAMILIES.values()} == set(lrjit.FACTORIES)
