@@ -170,6 +170,20 @@ class Schedule:
         fill(self.kinds, self.params, self.starts, out)
         return out
 
+    # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
+
+    def plot(self, steps=None, **kwargs):
+        """Draw the schedule and return the matplotlib Axes: :func:`lrjit.plotting.plot`."""
+        from ..plotting import plot
+
+        return plot(self, steps, **kwargs)
+
+    def summary(self, steps=None, **kwargs):
+        """Window, peak, final value and samples as text: :func:`lrjit.plotting.summary`."""
+        from ..plotting import summary
+
+        return summary(self, steps, **kwargs)
+
 
 def check_arguments(factory, names, owner, noun, error, extra=()):
     """Raise ``error`` naming any of ``names`` that ``factory`` does not take, or
