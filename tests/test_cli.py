@@ -11,7 +11,7 @@ from typing import Literal, Optional
 
 import numpy as np
 import pytest
-from family_configs import EXAMPLES, reference
+from family_records import RECORDS, reference
 
 import lrjit
 from lrjit.cli import EXPORT_LIMIT, family_options, main
@@ -107,10 +107,10 @@ def test_every_family_has_a_help_listing_each_argument(family, capsys):
 
 
 @pytest.mark.parametrize(
-    "family, i", [(f, i) for f in sorted(EXAMPLES) for i in range(len(EXAMPLES[f]))]
+    "family, i", [(f, i) for f in sorted(RECORDS) for i in range(len(RECORDS[f].examples))]
 )
 def test_show_builds_the_factorys_schedule(family, i, capsys):
-    kwargs = EXAMPLES[family][i]
+    kwargs = RECORDS[family].examples[i]
     code, out, _ = run([*cli_argv(family, kwargs), "--steps", "7", "--json", "-"], capsys)
     assert code == 0
     data = json.loads(out)
