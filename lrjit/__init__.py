@@ -54,38 +54,64 @@ def warmup(verbose=True):
 
     Each tier-1 kernel is compiled for float64 arguments, ``lr_at`` and the
     table and sweep drivers for float64 and float32 outputs.  Returns the
-    seconds it took, and prints them to stderr if ``verbose``.  From a warm
-    on-disk cache this is a few milliseconds per function.
+    seconds it took.  With ``verbose`` it reports its progress on stderr, one
+    function at a time (cold, this takes tens of seconds; from a warm on-disk
+    cache a few milliseconds per function).
 
     >>> import lrjit
     >>> seconds = lrjit.warmup(verbose=False)
     """
+    start = time.perf_counter()
+    tasks = _warmup_tasks()
+    for done, (name, compile_) in enumerate(tasks, 1):
+        if verbose:
+            _progress(f"lrjit: compiling {done}/{len(tasks)} {name}", last=False)
+        compile_()
+    elapsed = time.perf_counter() - start
+    if verbose:
+        _progress(f"lrjit: compiled {len(tasks)} functions in {elapsed:.2f} s", last=True)
+    return elapsed
+
+
+def _warmup_tasks():
+    """``(name, compile)`` for every kernel and driver :func:`warmup` compiles."""
     import numpy as np
     from numba import float64
 
     from . import sweeps, tables
 
-    start = time.perf_counter()
-    count = 0
+    tasks = []
     for family in REGISTRY.values():
         if family.kernel is not None:
-            array = float64[::1]
-            family.kernel.compile(
-                (float64,)
-                + tuple(array if n in family.sequences else float64 for n in family.layout)
-            )
-            count += 1
+            types = [float64[::1] if n in family.sequences else float64 for n in family.layout]
+            signature = (float64, *types)
+            tasks.append((family.kernel.__name__, lambda k=family.kernel, s=signature: k.compile(s)))
     program = FACTORIES["constant"](0.0).program
-    kernels.lr_at(*program, 0.0)
-    tables.evaluate(*program, np.zeros(1), np.empty(1))
     stacked = tuple(a[None] for a in program)
+    tasks.append(("lr_at", lambda: kernels.lr_at(*program, 0.0)))
+    tasks.append(("tables.evaluate", lambda: tables.evaluate(*program, np.zeros(1), np.empty(1))))
     for dtype in (np.float64, np.float32):
-        tables.fill_serial(*program, np.empty(1, dtype))
-        tables.fill_parallel(*program, np.empty(1, dtype))
-        sweeps.fill_serial(*stacked, np.zeros(1), np.empty((1, 1), dtype))
-        sweeps.fill_parallel(*stacked, np.zeros(1), np.empty((1, 1), dtype))
-    elapsed = time.perf_counter() - start
-    if verbose:
-        count += 10
-        print(f"lrjit: compiled {count} functions in {elapsed:.2f} s", file=sys.stderr)
-    return elapsed
+        suffix = np.dtype(dtype).name
+        table, grid = np.empty(1, dtype), np.empty((1, 1), dtype)
+        tasks += [
+            (f"tables.fill_serial[{suffix}]", lambda t=table: tables.fill_serial(*program, t)),
+            (f"tables.fill_parallel[{suffix}]", lambda t=table: tables.fill_parallel(*program, t)),
+            (
+                f"sweeps.fill_serial[{suffix}]",
+                lambda g=grid: sweeps.fill_serial(*stacked, np.zeros(1), g),
+            ),
+            (
+                f"sweeps.fill_parallel[{suffix}]",
+                lambda g=grid: sweeps.fill_parallel(*stacked, np.zeros(1), g),
+            ),
+        ]
+    return tasks
+
+
+def _progress(line, last):
+    """One progress line on stderr: rewritten in place on a terminal, else only the last."""
+    if sys.stderr.isatty():
+        end = "\n" if last else ""
+        print(f"\r\033[K{line}", end=end, file=sys.stderr, flush=True)
+    elif last:
+        print(line, file=sys.stderr)
