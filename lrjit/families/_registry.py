@@ -10,6 +10,7 @@ kernel and its tier-3 factory side by side, and ends with one
 it against this registry.
 """
 
+import functools
 import inspect
 from dataclasses import dataclass, field
 
@@ -39,6 +40,9 @@ class Family:
     choices : dict
         String options and the float code each choice has in a program row,
         e.g. ``{"anneal_strategy": {"cos": 0.0, "linear": 1.0}}``.
+    layout : tuple of str
+        The kernel's parameter names after ``step``: a program row's columns,
+        in order (read from the kernel's signature at registration).
     """
 
     name: str
@@ -47,13 +51,7 @@ class Family:
     code: int = None
     sequences: tuple = ()
     choices: dict = field(default_factory=dict)
-
-    @property
-    def layout(self):
-        """The kernel's parameter names after ``step``: a program row's columns, in order."""
-        if self.kernel is None:
-            return ()
-        return tuple(inspect.signature(self.kernel.py_func).parameters)[1:]
+    layout: tuple = ()
 
     @property
     def scalar_kernel(self):
@@ -66,13 +64,9 @@ class Family:
         One piece, this family's kernel on :meth:`row` ``(args)``, unless
         ``pieces`` (``(code, row, start)`` triples) says otherwise.
         """
-        # Tier 3 imports the drivers, which import the kernels defined beside this
-        # family's factory: bound at call time, not at import.
-        from ..schedule import Schedule
-
         if pieces is None:
             pieces = [(self.code, self.row(args), 0.0)]
-        return Schedule(self.name, args, pieces, horizon)
+        return _schedule_class()(self.name, args, pieces, horizon)
 
     def row(self, args):
         """The program row of a factory's checked ``args``: the layout's values as floats."""
@@ -80,6 +74,15 @@ class Family:
             self.choices[name][args[name]] if name in self.choices else float(args[name])
             for name in self.layout
         ]
+
+
+@functools.cache
+def _schedule_class():
+    # Tier 3 imports the drivers, which import the kernels defined beside each
+    # factory: the class is looked up at the first factory call, not at import.
+    from ..schedule import Schedule
+
+    return Schedule
 
 
 #: Every family by name, in the order of registration (stable codes first).
@@ -94,7 +97,8 @@ def register(name, factory, kernel=None, code=None, sequences=(), choices=None):
 
     Names and codes are unique; the factory must take every kernel parameter.
     """
-    family = Family(name, factory, kernel, code, tuple(sequences), dict(choices or {}))
+    layout = () if kernel is None else tuple(inspect.signature(kernel.py_func).parameters)[1:]
+    family = Family(name, factory, kernel, code, tuple(sequences), dict(choices or {}), layout)
     if name in REGISTRY:
         raise ValueError(f"family {name!r} is registered twice")
     if code is not None and any(f.code == code for f in REGISTRY.values()):
