@@ -11,7 +11,9 @@ Piece ``i`` is active on ``[starts[i], starts[i + 1])`` and sees the local step
 ``step - starts[i]``.  Padding a program with pieces whose start is ``inf``
 leaves it unchanged, so programs of different lengths stack into one array.
 Because the program is data, a compiled loop that calls :func:`lr_at` is not
-recompiled when the schedule changes.
+recompiled when the schedule changes.  Products, warmups overlaid on a
+schedule and noise are *composite* programs (first kind negative), evaluated
+by :func:`lrjit.kernels.compose.composite_at`.
 """
 
 import math
@@ -89,6 +91,14 @@ def lr_at(kinds, params, starts, step):
         # One piece: constant indices, so LLVM can hoist the kind and the
         # parameter loads out of the caller's loop.
         return piece_at(kinds[0], params, 0, step - starts[0])
+    if kinds[0] < 0:
+        # A product, a windowed warmup, noise: lrjit.kernels.compose.
+        return composite_at(kinds, params, starts, step)
     while i > 0 and step < starts[i]:
         i -= 1
     return piece_at(kinds[i], params, i, step - starts[i])
+
+
+# compose builds on piece_at: imported once piece_at exists (Numba binds the
+# global when lr_at compiles, not now).
+from .compose import composite_at  # noqa: E402
