@@ -32,17 +32,18 @@ def is_composite(schedule):
 
 
 def segments(schedule):
-    """``(scale, [(lo, hi, shift, [(kind, row, start), ...]), ...])`` of any schedule."""
+    """``(scale, [(lo, hi, shift, [(kind, row, start), ...]), ...])`` of any schedule.
+
+    A segment's body is a join of pieces on the segment's time ``t - shift``.
+    """
     kinds, params, starts = schedule.program
-    rows = [(int(k), params[i], float(starts[i])) for i, k in enumerate(kinds)]
     if kinds[0] != _op.PRODUCT:
+        rows = [(int(k), params[i], float(starts[i])) for i, k in enumerate(kinds)]
         return 1.0, [(0.0, math.inf, 0.0, rows)]
     segs = []
-    for kind, row, start in rows[1:]:
-        if kind == _op.SEGMENT:
-            segs.append((float(row[0]), float(row[1]), float(row[2]), []))
-        else:
-            segs[-1][3].append((kind, row, start))
+    for i in range(1, len(kinds) - 1, 2):
+        lo, hi, shift = (float(x) for x in params[i, :3])
+        segs.append((lo, hi, shift, [(int(kinds[i + 1]), params[i + 1], 0.0)]))
     return float(params[0, 0]), segs
 
 
@@ -51,13 +52,21 @@ def _is_flat(scale, segs):
 
 
 def pieces_of(scale, segs):
-    """The ``(kind, row, start)`` pieces of a program: plain when it can be."""
+    """The ``(kind, row, start)`` pieces of a program: plain when it can be.
+
+    A composite program gives each body piece a segment of its own, windowed
+    to where that piece is active (:mod:`lrjit.kernels.compose`).
+    """
     if _is_flat(scale, segs) and all(kind >= 0 for kind, _, _ in segs[0][3]):
         return segs[0][3]
     pieces = [(_op.PRODUCT, [scale], 0.0)]
     for lo, hi, shift, body in segs:
-        pieces.append((_op.SEGMENT, [lo, hi, shift], 0.0))
-        pieces.extend(body)
+        for j, (kind, row, start) in enumerate(body):
+            l = max(lo, shift + start)
+            h = min(hi, shift + body[j + 1][2]) if j + 1 < len(body) else hi
+            if l < h:
+                pieces.append((_op.SEGMENT, [l, h, shift + start], math.inf))
+                pieces.append((kind, row, math.inf))
     return pieces
 
 

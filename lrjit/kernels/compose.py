@@ -3,22 +3,21 @@
 A *plain* program (every ``kinds[i] >= 0``) is a join of family pieces, which
 :func:`lrjit.kernels.lr_at` evaluates as it always has.  A *composite*
 program starts with a row of kind :data:`PRODUCT` and is a product of
-*segments*::
+one-piece *segments*, two rows each::
 
-    row 0             PRODUCT   params[0, 0] = scale                 start 0
-    segment header    SEGMENT   params = (lo, hi, shift)             start 0
-      body rows       a join of pieces, starts relative to the segment's time
-    segment header    SEGMENT   ...
-      ...
+    row 0        PRODUCT    params[0, 0] = scale
+    row 2j + 1   SEGMENT    params = (lo, hi, shift)
+    row 2j + 2   a piece    a family's kind and row, RAMP or NOISE
 
-The value at ``step`` is ``scale`` times, for every segment whose window
-``lo <= step < hi`` holds, the value of its body at the segment's time
-``u = step - shift`` (the last body piece with ``start <= u``, on its local
-step ``u - start``); a segment outside its window contributes nothing (a
-factor 1).  A body piece is a family piece (:func:`piece_at`), a warmup
-:data:`RAMP`, or :data:`NOISE`, which applies timm's ``v + v * noise`` to the
-product so far.  Rows padded on by :func:`lrjit.sweeps.stack` (start ``inf``)
-are never active.  Negative kind codes never reach :func:`piece_at`.
+Every row after the first starts at ``inf``, so :func:`lr_at`'s scan ends on
+row 0 and hands the program here.  The value at ``step`` is ``scale`` times,
+for every segment whose window ``lo <= step < hi`` holds, its piece at the
+segment's time ``u = step - shift``; a segment outside its window contributes
+nothing (a factor 1).  A family piece is :func:`piece_at`, a warmup
+:data:`RAMP` is :func:`ramp_value`, and :data:`NOISE` applies timm's
+``v + v * noise`` to the product so far.  Rows padded on by
+:func:`lrjit.sweeps.stack` (kind 0) end the program.  Negative kind codes
+never reach :func:`piece_at`.
 
 Noise comes from Philox4x32-10 (Salmon et al., SC'11; Random123) keyed by the
 seed and counted by the step: no state, the same number on every path.
@@ -175,23 +174,15 @@ def composite_at(kinds, params, starts, step):
     n = kinds.shape[0]
     value = params[0, 0]
     i = 1
-    while i < n:
-        end = i + 1
-        while end < n and kinds[end] != SEGMENT:
-            end += 1
-        if params[i, 0] <= step < params[i, 1] and i + 1 < end:
+    while i + 1 < n and kinds[i] == SEGMENT:
+        if params[i, 0] <= step < params[i, 1]:
             u = step - params[i, 2]
-            a = i + 1
-            k = a + 1
-            while k < end and starts[k] <= u:
-                a = k
-                k += 1
-            kind = kinds[a]
+            kind = kinds[i + 1]
             if kind == NOISE:
-                value = value + value * noise_value(params, a, u)
+                value = value + value * noise_value(params, i + 1, u)
             elif kind == RAMP:
-                value *= ramp_value(params, a, u - starts[a])
+                value *= ramp_value(params, i + 1, u)
             else:
-                value *= piece_at(kind, params, a, u - starts[a])
-        i = end
+                value *= piece_at(kind, params, i + 1, u)
+        i += 2
     return value

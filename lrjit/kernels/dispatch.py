@@ -12,8 +12,8 @@ Piece ``i`` is active on ``[starts[i], starts[i + 1])`` and sees the local step
 leaves it unchanged, so programs of different lengths stack into one array.
 Because the program is data, a compiled loop that calls :func:`lr_at` is not
 recompiled when the schedule changes.  Products, warmups overlaid on a
-schedule and noise are *composite* programs (first kind negative), evaluated
-by :func:`lrjit.kernels.compose.composite_at`.
+schedule and noise are *composite* programs (first kind negative, the other
+rows starting at ``inf``), evaluated by :func:`lrjit.kernels.compose.composite_at`.
 """
 
 import math
@@ -91,11 +91,12 @@ def lr_at(kinds, params, starts, step):
         # One piece: constant indices, so LLVM can hoist the kind and the
         # parameter loads out of the caller's loop.
         return piece_at(kinds[0], params, 0, step - starts[0])
-    if kinds[0] < 0:
-        # A product, a windowed warmup, noise: lrjit.kernels.compose.
-        return composite_at(kinds, params, starts, step)
     while i > 0 and step < starts[i]:
         i -= 1
+    if i == 0 and kinds[0] < 0:
+        # A composite program (its rows after the first start at inf, so the
+        # scan ends here): products, warmups, noise (lrjit.kernels.compose).
+        return composite_at(kinds, params, starts, step)
     return piece_at(kinds[i], params, i, step - starts[i])
 
 
