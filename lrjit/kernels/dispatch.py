@@ -96,6 +96,12 @@ def lr_at(kinds, params, starts, step):
     if i == 0 and kinds[0] < 0:
         # A composite program (its rows after the first start at inf, so the
         # scan ends here): products, warmups, noise (lrjit.kernels.compose).
+        # Two call sites on purpose: with one, LLVM inlines the whole composite
+        # evaluator into the caller's loop (a single-use function), which then
+        # no longer unswitches on the one-piece case: a one-piece linear loop
+        # ran 1.3-1.75x slower (benchmarks/ab_lr_at.py).  Both compute the same.
+        if step > params[0, 1]:
+            return composite_at(kinds, params, starts, step)
         return composite_at(kinds, params, starts, step)
     return piece_at(kinds[i], params, i, step - starts[i])
 
