@@ -189,7 +189,8 @@ def warmup_then(schedule, warmup_steps, *, init_value=0.0, shape="linear", prefi
     }
     w, v0 = args["warmup_steps"], args["init_value"]
     v1 = schedule(0)
-    ramp = (1.0, [(0.0, math.inf, 0.0, [(_op.RAMP, [v0, (v1 - v0) / w, v1, w, _SHAPES[shape]], 0.0)])])
+    row = [v0, (v1 - v0) / w, v1, w, _SHAPES[shape]]  # timm's increment, in Python
+    ramp = (1.0, [(0.0, math.inf, 0.0, [(_op.RAMP, row, 0.0)])])
     if args["prefix"]:
         pieces = join_pieces([ramp, segments(schedule)], [w])
         horizon = w + schedule.horizon

@@ -5,7 +5,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import MAX_STEPS, check_count, is_real, check_dtype, check_out, check_step, check_steps
+from ._checks import (
+    MAX_STEPS,
+    check_count,
+    check_dtype,
+    check_out,
+    check_step,
+    check_steps,
+    is_real,
+)
 from .families._registry import FACTORIES
 from .kernels.dispatch import MAX_PARAMS, lr_at
 from .kernels.integral import integral as _integral

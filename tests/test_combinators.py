@@ -56,7 +56,8 @@ def test_philox_known_answers():
     pi = [u(x) for x in (0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344, 0xA4093822, 0x299F31D0)]
     assert [int(x) for x in philox4x32(*pi)] == [0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1]
     # the Python function (what the CUDA simulator runs) gives the same words
-    assert [int(x) for x in philox4x32.py_func(*pi)] == [0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1]
+    want = [0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1]
+    assert [int(x) for x in philox4x32.py_func(*pi)] == want
 
 
 # -- products
@@ -124,7 +125,10 @@ def test_warmup_reproduces_timm(prefix):
     # warmup_prefix=prefix) on a base lr of 0.1.
     base, t_initial, lr_min, w, init = 0.1, 100, 1e-5, 10, 1e-6
     s = lrjit.warmup_then(
-        lrjit.cosine(base, decay_steps=t_initial, end_value=lr_min), w, init_value=init, prefix=prefix
+        lrjit.cosine(base, decay_steps=t_initial, end_value=lr_min),
+        w,
+        init_value=init,
+        prefix=prefix,
     )
     got = s.table(130)
     for t in range(130):
@@ -147,7 +151,8 @@ def test_warmup_shapes_and_a_composite_schedule():
         pre = lrjit.warmup_then(s, w, init_value=0.1, shape=shape)
         over = lrjit.warmup_then(s, w, init_value=0.1, shape=shape, prefix=False)
         base = 0.5 * 0.9**t
-        np.testing.assert_allclose(pre(t), np.where(t < w, ramp(t), 0.5 * 0.9 ** (t - w)), rtol=1e-14)
+        after = 0.5 * 0.9 ** (t - w)
+        np.testing.assert_allclose(pre(t), np.where(t < w, ramp(t), after), rtol=1e-14)
         np.testing.assert_allclose(over(t), np.where(t < w, ramp(t), base), rtol=1e-14)
     assert lrjit.warmup_then(s, w).horizon == w + s.horizon
 
@@ -210,7 +215,8 @@ def test_noise_is_timms_v_plus_v_noise_in_its_window_only():
     assert np.all(noise != 0) and np.all(np.abs(noise) < 0.3 + 1e-12)
     # the same seed draws the same noise for another schedule: v + v * noise
     other = lrjit.constant(2.0).with_noise(0.3, seed=2, begin=10, end=30)(t)[inside]
-    np.testing.assert_allclose(got[inside], base[inside] + base[inside] * (other / 2.0 - 1), rtol=1e-15)
+    noise = other / 2.0 - 1
+    np.testing.assert_allclose(got[inside], base[inside] + base[inside] * noise, rtol=1e-15)
 
 
 def test_seeds_steps_and_fractions():
@@ -319,7 +325,8 @@ def test_equality_and_config_shape():
     assert a * 2.0 == lrjit.multiply(a, 2.0) != 2.0 * a  # arguments in order, like any factory
     assert (a * 2.0).to_dict() == {"type": "multiply", "a": a.to_dict(), "b": 2.0}
     assert lrjit.warmup_then(a, 3).to_dict()["schedule"] == a.to_dict()
-    assert lrjit.from_dict({"type": "with_noise", "schedule": a.to_dict(), "pct": 0.1}) == a.with_noise(0.1)
+    config = {"type": "with_noise", "schedule": a.to_dict(), "pct": 0.1}
+    assert lrjit.from_dict(config) == a.with_noise(0.1)
     with pytest.raises(ValueError, match="unknown key"):
         lrjit.from_dict({"type": "with_noise", "schedule": a.to_dict(), "pct": 0.1, "sd": 1})
 

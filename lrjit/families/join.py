@@ -52,7 +52,8 @@ def join(schedules, boundaries):
         # products, warmups, noise: windowed segments (lrjit.combinators)
         from ..combinators import join_pieces, segments
 
-        return FAMILY.schedule(args, horizon, join_pieces([segments(s) for s in schedules], boundaries))
+        pieces = join_pieces([segments(s) for s in schedules], boundaries)
+        return FAMILY.schedule(args, horizon, pieces)
     pieces = []
     for k, s in enumerate(schedules):
         offset = boundaries[k - 1] if k else 0
