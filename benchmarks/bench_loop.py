@@ -174,3 +174,47 @@ class TimeSumJoin:
 
     def time_sum(self, way):
         self.loop(*self.args)
+
+
+# -- combinators: a product or a warmed schedule against its pieces by hand
+
+
+@numba.njit
+def sum_product_by_hand(n, ak, ap, as_, bk, bp, bs):
+    acc = 0.0
+    for i in range(n):
+        t = float(i)
+        acc += kernels.lr_at(ak, ap, as_, t) * kernels.lr_at(bk, bp, bs, t)
+    return acc
+
+
+@numba.njit
+def sum_overlay_by_hand(n, warmup_steps, init_value, inc, kinds, params, starts):
+    acc = 0.0
+    for i in range(n):
+        t = float(i)
+        if t < warmup_steps:
+            acc += init_value + t * inc
+        else:
+            acc += kernels.lr_at(kinds, params, starts, t)
+    return acc
+
+
+def combinator_loops(n=N):
+    """``{name: (composite (loop, args), by hand (loop, args))}``: the same sum two ways."""
+    import lrjit
+
+    cos = lrjit.cosine(1.0, decay_steps=n, end_value=0.01)
+    ramp = lrjit.linear(0.0, 1.0, transition_steps=n // 20)
+    w = n // 20
+    warmed = lrjit.warmup_then(cos, w, prefix=False)
+    return {
+        "multiply(cosine, linear)": (
+            (sum_lr_at, (n, *lrjit.multiply(cos, ramp).program)),
+            (sum_product_by_hand, (n, *cos.program, *ramp.program)),
+        ),
+        "warmup_then(cosine, prefix=False)": (
+            (sum_lr_at, (n, *warmed.program)),
+            (sum_overlay_by_hand, (n, float(w), 0.0, (cos(0) - 0.0) / w, *cos.program)),
+        ),
+    }

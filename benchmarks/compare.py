@@ -103,6 +103,26 @@ def loop_rows(n, repeat):
     return rows
 
 
+def combinator_rows(n, repeat):
+    """A product and a warmed schedule through ``lr_at``, against their pieces by hand."""
+    rows = []
+    for name, (composite, by_hand) in bench_loop.combinator_loops(n).items():
+        a, b = composite[0](*composite[1]), by_hand[0](*by_hand[1])
+        if abs(a - b) > 1e-9 * abs(b):
+            raise AssertionError(f"{name}: the two loops disagree: {a} != {b}")
+        t = fastest(
+            {
+                "composite": lambda c=composite: c[0](*c[1]),
+                "by_hand": lambda h=by_hand: h[0](*h[1]),
+            },
+            repeat,
+        )
+        ratio = t["composite"] / t["by_hand"]
+        rows.append((f"{name}: lr_at / pieces by hand", ratio, "<=", 1.10,
+                     f"{ms(t['composite'])} / {ms(t['by_hand'])}"))
+    return rows
+
+
 def table_rows(n, repeat, families):
     """Parallel table against the serial one and NumPy's closed form, per family."""
     rows = []
@@ -175,7 +195,10 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true", help="n=10**6, 3 rounds")
     parser.add_argument("--all", action="store_true", help="every family's table, not just cosine")
     parser.add_argument(
-        "--only", action="append", choices=["loop", "tables", "startup"], help="run these sections"
+        "--only",
+        action="append",
+        choices=["loop", "combinators", "tables", "startup"],
+        help="run these sections",
     )
     args = parser.parse_args(argv)
     n, repeat = (10**6, 3) if args.quick else (args.n, max(args.repeat, 1))
@@ -192,6 +215,7 @@ def main(argv=None):
     print("|---|---:|---:|---|---|")
     sections = (
         ("loop", lambda: loop_rows(n, repeat)),
+        ("combinators", lambda: combinator_rows(n, repeat)),
         ("tables", lambda: table_rows(n, repeat, families)),
         ("startup", lambda: startup_rows(repeat)),
     )

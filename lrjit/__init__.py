@@ -15,6 +15,7 @@ import sys
 import time
 
 from . import kernels, ufuncs
+from .combinators import COMBINATORS, multiply, warmup_then, with_noise
 from .families import FACTORIES, REGISTRY
 from .schedule import Schedule, from_dict
 from .sweeps import sweep
@@ -33,6 +34,10 @@ __all__ = [
     "ufuncs",
     "warmup",
     "sweep",
+    "COMBINATORS",
+    "multiply",
+    "warmup_then",
+    "with_noise",
     *FACTORIES,
 ]
 

@@ -128,7 +128,8 @@ def _settles(schedule, grid, values, dense):
 
 
 def summary(schedule, steps=None, *, start=0, samples=11):
-    """What ``lrjit show`` prints: window, peak, final value, where it settles, samples.
+    """What ``lrjit show`` prints: window and horizon, peak, final value, where it
+    settles, the first values, min and max, samples.
 
     Parameters
     ----------
@@ -143,7 +144,7 @@ def summary(schedule, steps=None, *, start=0, samples=11):
     Returns
     -------
     str
-        Lines of text; the peak is exact when every step is evaluated
+        Lines of text; the peak, min and max are exact when every step is evaluated
         (windows up to :data:`DENSE_LIMIT` steps), else over the sampled steps.
 
     Examples
@@ -176,6 +177,11 @@ def summary(schedule, steps=None, *, start=0, samples=11):
         lines.append(f"  settles  at step {settles}{rest}")
     head = schedule(np.arange(first, min(first + 5, last + 1), dtype=np.float64))
     lines.append("  first    " + ", ".join(_fmt(v) for v in head))
+    low = int(np.argmin(values))
+    lines.append(
+        f"  range    min {_fmt(values[low])} at step {int(grid[low])}, "
+        f"max {_fmt(values[peak])} at step {int(grid[peak])}"
+    )
     picks = np.unique(np.linspace(first, last, samples).round())
     width = max(len(f"{last:,}"), 4)
     lines.append(f"  sampled  {'step':>{width}}  value")

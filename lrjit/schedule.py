@@ -5,12 +5,31 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import check_count, check_dtype, check_out, check_step, check_steps
+from ._checks import (
+    MAX_STEPS,
+    check_count,
+    check_dtype,
+    check_out,
+    check_step,
+    check_steps,
+    is_real,
+)
 from .families._registry import FACTORIES
 from .kernels.dispatch import MAX_PARAMS, lr_at
-from .tables import evaluate, fill_parallel, fill_serial
+from .kernels.integral import integral as _integral
+from .tables import (
+    evaluate,
+    fill_from_parallel,
+    fill_from_serial,
+    fill_parallel,
+    fill_serial,
+)
 
 __all__ = ["Schedule", "from_dict", "program"]
+
+
+def _is_number(value):
+    return is_real(value)
 
 
 def _plain(value):
@@ -141,8 +160,8 @@ class Schedule:
         evaluate(self.kinds, self.params, self.starts, flat, out)
         return out.reshape(steps.shape)
 
-    def table(self, n, dtype=None, out=None, parallel=True):
-        """Values at steps ``0 .. n-1`` from a compiled loop.
+    def table(self, n, dtype=None, out=None, parallel=True, *, start=0):
+        """Values at steps ``start .. start+n-1`` from a compiled loop.
 
         Parameters
         ----------
@@ -155,20 +174,71 @@ class Schedule:
             A writeable 1-D float64 or float32 array of length ``n`` to fill.
         parallel : bool
             Fill with Numba's threads (``prange``); the values are the same.
+        start : int
+            The first step (resuming a run at step ``start``); ``start + n``
+            at most 2**53.
 
         Returns
         -------
         numpy.ndarray
             ``out`` if given, else a new array.
+
+        >>> import lrjit
+        >>> lrjit.linear(0.0, 1.0, transition_steps=10).table(3, start=4)
+        array([0.4, 0.5, 0.6])
         """
         n = check_count("n", n, minimum=0)
+        start = check_count("start", start, minimum=0)
+        if start + n > MAX_STEPS:
+            raise ValueError(f"start + n must be at most 2**53, got {start} + {n}")
         if out is None:
             out = np.empty(n, dtype=check_dtype(dtype))
         else:
             check_out(out, (n,), check_dtype(dtype, out))
-        fill = fill_parallel if parallel else fill_serial
-        fill(self.kinds, self.params, self.starts, out)
+        if start == 0:
+            fill = fill_parallel if parallel else fill_serial
+            fill(self.kinds, self.params, self.starts, out)
+        else:
+            fill = fill_from_parallel if parallel else fill_from_serial
+            fill(self.kinds, self.params, self.starts, float(start), out)
         return out
+
+    def integral(self, t):
+        """The cumulative learning rate ``sum(self(k) for k in range(t))``.
+
+        O(1) for constant, linear, step-decay and exponential pieces (and joins
+        of them: multistep, ...); other pieces, products, warmups and noise are
+        summed in compiled code, O(t).  Compensated sums: within a few ulps of
+        ``math.fsum(self.table(t))``.
+
+        >>> import lrjit
+        >>> lrjit.step_decay(1.0, step_size=10, gamma=0.5).integral(25)  # 10 + 10 / 2 + 5 / 4
+        16.25
+        """
+        t = check_count("t", t, minimum=0)
+        return float(_integral(self.kinds, self.params, self.starts, float(t)))
+
+    # -- combinators (lrjit.combinators)
+
+    def __mul__(self, other):
+        from .combinators import multiply
+
+        if isinstance(other, Schedule) or _is_number(other):
+            return multiply(self, other)
+        return NotImplemented
+
+    def __rmul__(self, other):
+        from .combinators import multiply
+
+        if _is_number(other):
+            return multiply(other, self)
+        return NotImplemented
+
+    def with_noise(self, pct, *, std=1.0, seed=0, kind="normal", begin=0, end=None):
+        """This schedule with timm's noise: :func:`lrjit.with_noise`."""
+        from .combinators import with_noise
+
+        return with_noise(self, pct, std=std, seed=seed, kind=kind, begin=begin, end=end)
 
     # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
 
@@ -218,13 +288,19 @@ def from_dict(config):
         return config
     if not isinstance(config, Mapping):
         raise TypeError(f"a schedule config must be a dict, got {type(config).__name__}")
+    from .combinators import COMBINATORS
+
     kwargs = dict(config)
     family = kwargs.pop("type", None)
-    if not isinstance(family, str) or family not in FACTORIES:
-        valid = ", ".join(sorted(FACTORIES))
+    types = {**FACTORIES, **COMBINATORS}
+    if not isinstance(family, str) or family not in types:
+        valid = ", ".join(sorted(types))
         raise ValueError(f"unknown schedule type {family!r}; valid types: {valid}")
-    factory = FACTORIES[family]
+    factory = types[family]
     check_arguments(factory, kwargs, f"type {family!r}", "key", ValueError, ("type",))
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
         kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
+    if family in COMBINATORS:
+        # a combinator's schedule arguments are nested configs
+        kwargs = {k: from_dict(v) if isinstance(v, Mapping) else v for k, v in kwargs.items()}
     return factory(**kwargs)

@@ -46,6 +46,14 @@ def join(schedules, boundaries):
                 f"boundaries must be strictly increasing, got boundaries[{k - 1}]="
                 f"{boundaries[k - 1]} then boundaries[{k}]={boundaries[k]}"
             )
+    args = {"schedules": tuple(schedules), "boundaries": boundaries}
+    horizon = (boundaries[-1] if boundaries else 0) + schedules[-1].horizon
+    if any(s.kinds[0] < 0 for s in schedules):
+        # products, warmups, noise: windowed segments (lrjit.combinators)
+        from ..combinators import join_pieces, segments
+
+        pieces = join_pieces([segments(s) for s in schedules], boundaries)
+        return FAMILY.schedule(args, horizon, pieces)
     pieces = []
     for k, s in enumerate(schedules):
         offset = boundaries[k - 1] if k else 0
@@ -61,8 +69,6 @@ def join(schedules, boundaries):
                     "switch step of a join within 2**53"
                 )
             pieces.append((int(kind), row, offset + float(start)))
-    args = {"schedules": tuple(schedules), "boundaries": boundaries}
-    horizon = (boundaries[-1] if boundaries else 0) + schedules[-1].horizon
     return FAMILY.schedule(args, horizon, pieces)
 
 

@@ -11,7 +11,9 @@ Piece ``i`` is active on ``[starts[i], starts[i + 1])`` and sees the local step
 ``step - starts[i]``.  Padding a program with pieces whose start is ``inf``
 leaves it unchanged, so programs of different lengths stack into one array.
 Because the program is data, a compiled loop that calls :func:`lr_at` is not
-recompiled when the schedule changes.
+recompiled when the schedule changes.  Products, warmups overlaid on a
+schedule and noise are *composite* programs (first kind negative, the other
+rows starting at ``inf``), evaluated by :func:`lrjit.kernels.compose.composite_at`.
 """
 
 import math
@@ -91,4 +93,19 @@ def lr_at(kinds, params, starts, step):
         return piece_at(kinds[0], params, 0, step - starts[0])
     while i > 0 and step < starts[i]:
         i -= 1
+    if i == 0 and kinds[0] < 0:
+        # A composite program (its rows after the first start at inf, so the
+        # scan ends here): products, warmups, noise (lrjit.kernels.compose).
+        # Two call sites on purpose: with one, LLVM inlines the whole composite
+        # evaluator into the caller's loop (a single-use function), which then
+        # no longer unswitches on the one-piece case: a one-piece linear loop
+        # ran 1.3-1.75x slower (benchmarks/ab_lr_at.py).  Both compute the same.
+        if step > params[0, 1]:
+            return composite_at(kinds, params, starts, step)
+        return composite_at(kinds, params, starts, step)
     return piece_at(kinds[i], params, i, step - starts[i])
+
+
+# compose builds on piece_at: imported once piece_at exists (Numba binds the
+# global when lr_at compiles, not now).
+from .compose import composite_at  # noqa: E402
