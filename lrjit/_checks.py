@@ -17,6 +17,7 @@ ValueError: decay_steps must be an integer in [1, 2**53], got 0
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -33,6 +34,7 @@ __all__ = [
     "check_count",
     "check_flag",
     "check_choice",
+    "check_sequence",
     "check_step",
     "check_steps",
     "check_dtype",
@@ -120,6 +122,22 @@ def check_choice(name, value, allowed):
     if value not in allowed:
         raise ValueError(f"{name} must be one of {words}, got {value!r}")
     return value
+
+
+def check_sequence(name, value, what):
+    """``value``'s items as a tuple: a list, tuple or 1-D array of ``what``.
+
+    Strings, mappings, scalars and 0-d arrays are refused (iterating a 0-d
+    array raises NumPy's own ``TypeError`` that names nothing).
+    """
+    if (
+        isinstance(value, (str, bytes, Mapping))
+        or not hasattr(value, "__iter__")
+        or (isinstance(value, np.ndarray) and value.ndim != 1)
+    ):
+        shape = f" of shape {value.shape}" if isinstance(value, np.ndarray) else ""
+        raise TypeError(f"{name} must be a sequence of {what}, got {value!r}{shape}")
+    return tuple(value)
 
 
 def check_step(name, value):
