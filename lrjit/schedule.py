@@ -5,12 +5,25 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ._checks import check_count, check_dtype, check_out, check_step, check_steps
+from ._checks import (
+    allocate,
+    check_count,
+    check_dtype,
+    check_float32,
+    check_out,
+    check_step,
+    check_steps,
+)
 from .families._registry import FACTORIES
 from .kernels.dispatch import MAX_PARAMS, lr_at
 from .tables import evaluate, fill_parallel, fill_serial
 
-__all__ = ["Schedule", "from_dict", "program"]
+__all__ = ["Schedule", "from_dict", "program", "MAX_DEPTH"]
+
+#: How deeply configs may nest (a join's schedules holding joins ...).  A built
+#: join is flat whatever its depth (see :func:`lrjit.join`); this bounds only the
+#: dicts that :func:`from_dict` and :mod:`lrjit.lr_schedule` walk recursively.
+MAX_DEPTH = 64
 
 
 def _plain(value):
@@ -124,6 +137,16 @@ class Schedule:
     def __reduce__(self):
         return from_dict, (self.to_dict(),)
 
+    @property
+    def __dict__(self):
+        """An empty dict, new each time: a schedule has no mutable attributes.
+
+        torch's ``LambdaLR.state_dict()`` saves ``fn.__dict__`` of a callable
+        that is not a function (and ``load_state_dict`` updates it); a
+        ``__slots__`` class has none, so a Schedule as ``lr_lambda`` broke it.
+        """
+        return {}
+
     # -- evaluation
 
     def __call__(self, step):
@@ -160,27 +183,37 @@ class Schedule:
         -------
         numpy.ndarray
             ``out`` if given, else a new array.
+
+        Raises
+        ------
+        MemoryError
+            A table of ``n`` steps does not fit in memory (the message says
+            how much was asked; fill it in chunks through ``out``).
+        ValueError
+            A float32 table of a schedule whose values pass float32's range
+            (~3.4e38) would hold inf (``out`` is then partly written).
         """
         n = check_count("n", n, minimum=0)
         if out is None:
-            out = np.empty(n, dtype=check_dtype(dtype))
+            out = allocate(f"table({n})", (n,), check_dtype(dtype))
         else:
             check_out(out, (n,), check_dtype(dtype, out))
         fill = fill_parallel if parallel else fill_serial
         fill(self.kinds, self.params, self.starts, out)
+        check_float32(out, f"table of {self!r}")
         return out
 
     # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
 
     def plot(self, steps=None, **kwargs):
         """Draw the schedule and return the matplotlib Axes: :func:`lrjit.plotting.plot`."""
-        from ..plotting import plot
+        from .plotting import plot
 
         return plot(self, steps, **kwargs)
 
     def summary(self, steps=None, **kwargs):
         """Window, peak, final value and samples as text: :func:`lrjit.plotting.summary`."""
-        from ..plotting import summary
+        from .plotting import summary
 
         return summary(self, steps, **kwargs)
 
@@ -190,7 +223,7 @@ def check_arguments(factory, names, owner, noun, error, extra=()):
     any argument it needs that ``names`` lacks, with the valid ones."""
     params = inspect.signature(factory).parameters
     valid = ", ".join(map(repr, (*extra, *params)))
-    unknown = sorted(set(names) - set(params))
+    unknown = sorted(set(names) - set(params), key=repr)
     if unknown:
         raise error(
             f"unknown {noun}(s) {', '.join(map(repr, unknown))} for {owner}; valid {noun}s: {valid}"
@@ -214,10 +247,44 @@ def from_dict(config):
     >>> lrjit.from_dict(json.loads(json.dumps(s.to_dict()))) == s
     True
     """
+    check_depth(config)
+    return _from_dict(config, "config")
+
+
+def check_depth(config, name="config"):
+    """Raise ``ValueError`` if ``config`` nests dicts more than :data:`MAX_DEPTH` deep.
+
+    An iterative walk, so a config of any depth (or a dict that contains
+    itself) gets this error, not a ``RecursionError``.
+    """
+    todo = [(config, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, Mapping):
+            if depth > MAX_DEPTH:
+                raise ValueError(
+                    f"{name} nests schedules more than {MAX_DEPTH} deep; a join of joins "
+                    "is one join: list the pieces in one join's schedules and boundaries"
+                )
+            todo.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            todo.extend((v, depth) for v in value)
+
+
+def _from_dict(config, where):
+    """:func:`from_dict` of a config whose depth was checked; ``where`` names it in errors."""
     if isinstance(config, Schedule):
         return config
     if not isinstance(config, Mapping):
-        raise TypeError(f"a schedule config must be a dict, got {type(config).__name__}")
+        raise TypeError(
+            f"{where}: a schedule config must be a dict, got {config!r} "
+            f"({type(config).__name__})"
+        )
+    for key in config:
+        if not isinstance(key, str):
+            raise TypeError(
+                f"{where}: config keys must be strings, got key {key!r} ({type(key).__name__})"
+            )
     kwargs = dict(config)
     family = kwargs.pop("type", None)
     if not isinstance(family, str) or family not in FACTORIES:
@@ -226,5 +293,7 @@ def from_dict(config):
     factory = FACTORIES[family]
     check_arguments(factory, kwargs, f"type {family!r}", "key", ValueError, ("type",))
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
-        kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
+        kwargs["schedules"] = [
+            _from_dict(c, f"{where}['schedules'][{k}]") for k, c in enumerate(kwargs["schedules"])
+        ]
     return factory(**kwargs)
