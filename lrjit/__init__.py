@@ -15,6 +15,7 @@ import sys
 import time
 
 from . import kernels, ufuncs
+from ._jit import CacheWarning
 from .families import FACTORIES, REGISTRY
 from .schedule import Schedule, from_dict
 from .sweeps import sweep
@@ -25,6 +26,7 @@ __version__ = "0.1.0"
 globals().update(FACTORIES)
 
 __all__ = [
+    "CacheWarning",
     "FACTORIES",
     "REGISTRY",
     "Schedule",
