@@ -15,6 +15,7 @@ import sys
 import time
 
 from . import kernels, ufuncs
+from ._jit import CacheWarning
 from .combinators import COMBINATORS, multiply, warmup_then, with_noise
 from .families import FACTORIES, REGISTRY
 from .schedule import Schedule, from_dict
@@ -26,6 +27,7 @@ __version__ = "0.1.0"
 globals().update(FACTORIES)
 
 __all__ = [
+    "CacheWarning",
     "FACTORIES",
     "REGISTRY",
     "Schedule",

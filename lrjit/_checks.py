@@ -17,6 +17,7 @@ ValueError: decay_steps must be an integer in [1, 2**53], got 0
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import numpy as np
 
@@ -33,11 +34,15 @@ __all__ = [
     "check_count",
     "check_flag",
     "check_choice",
+    "check_sequence",
     "check_step",
     "check_steps",
     "check_dtype",
     "check_out",
     "check_table_out",
+    "check_float32",
+    "allocate",
+    "too_big",
 ]
 
 # Learning rates above this would let ``(init - end) * 2`` overflow in a kernel.
@@ -122,6 +127,22 @@ def check_choice(name, value, allowed):
     return value
 
 
+def check_sequence(name, value, what):
+    """``value``'s items as a tuple: a list, tuple or 1-D array of ``what``.
+
+    Strings, mappings, scalars and 0-d arrays are refused (iterating a 0-d
+    array raises NumPy's own ``TypeError`` that names nothing).
+    """
+    if (
+        isinstance(value, (str, bytes, Mapping))
+        or not hasattr(value, "__iter__")
+        or (isinstance(value, np.ndarray) and value.ndim != 1)
+    ):
+        shape = f" of shape {value.shape}" if isinstance(value, np.ndarray) else ""
+        raise TypeError(f"{name} must be a sequence of {what}, got {value!r}{shape}")
+    return tuple(value)
+
+
 def check_step(name, value):
     """One step as a float: finite, ``>= 0`` and at most ``2**62`` (fractions are fine)."""
     if not is_real(value):
@@ -196,3 +217,40 @@ def check_table_out(out, shape, dtype=None):
             f"(configs, steps) table)"
         )
     return table
+
+
+def check_float32(table, what):
+    """Raise ``ValueError`` if a float32 ``table`` of ``what`` holds an overflow (inf).
+
+    Accepted learning rates go up to ``MAX_VALUE`` (1e300), far beyond
+    float32's ~3.4e38; rounding such a value to float32 gives inf, which no
+    accepted configuration may return.  float64 tables cannot overflow.
+    """
+    if table.dtype != np.float32 or not table.size:
+        return
+    bad = np.isinf(table)
+    if bad.any():
+        where = np.unravel_index(int(np.argmax(bad)), table.shape)
+        index = ", ".join(map(str, where))
+        raise ValueError(
+            f"{what} exceeds float32's largest value {float(np.finfo(np.float32).max):.4g} "
+            f"(at [{index}]); use dtype=numpy.float64, or values below 3.4e38"
+        )
+
+
+def too_big(name, shape, dtype):
+    """The ``MemoryError`` for an array that cannot be allocated: what was asked, what to do."""
+    size = math.prod(shape) * np.dtype(dtype).itemsize
+    return MemoryError(
+        f"{name} of shape {tuple(shape)} ({np.dtype(dtype)}) needs {size / 2**30:,.1f} GiB, "
+        "more than can be allocated here; ask for fewer steps, compute it in chunks "
+        "through out= (or evaluate the steps you need with schedule(steps))"
+    )
+
+
+def allocate(name, shape, dtype):
+    """``numpy.empty(shape, dtype)``, or :func:`too_big`'s ``MemoryError``."""
+    try:
+        return np.empty(shape, dtype=dtype)
+    except (MemoryError, ValueError):  # ValueError: "array is too big"
+        raise too_big(name, shape, dtype) from None

@@ -7,11 +7,33 @@ Nothing is compiled at import: dispatchers compile on first call.
 
 import hashlib
 import pathlib
+import warnings
 
 import numba
 from numba.core import caching
 
-__all__ = ["jit", "ufunc"]
+__all__ = ["jit", "ufunc", "CacheWarning"]
+
+
+class CacheWarning(RuntimeWarning):
+    """lrjit could not read or write its on-disk compilation cache.
+
+    lrjit then compiles in memory (~0.1 s per kernel, a few seconds for
+    everything) and keeps working.  Emitted at most once per process; silence
+    it with ``warnings.filterwarnings("ignore", category=lrjit.CacheWarning)``
+    or point ``NUMBA_CACHE_DIR`` at a writable folder.
+    """
+
+
+_warned = False
+
+
+def _warn_once(message):
+    """Warn with :class:`CacheWarning` the first time in this process only."""
+    global _warned
+    if not _warned:
+        _warned = True
+        warnings.warn(message, CacheWarning, stacklevel=2)
 
 
 def _package_stamp():
@@ -47,8 +69,71 @@ class _PackageCacheImpl(caching.CompileResultCacheImpl):
     ]
 
 
+class _TolerantCacheFile(caching.IndexDataCacheFile):
+    """An index that cannot be read (truncated, foreign, another user's) counts as empty.
+
+    Saving then replaces it atomically (Numba writes a temporary file and
+    renames it), so a corrupt index heals on the next compile.
+    """
+
+    def _load_index(self):
+        try:
+            return super()._load_index()
+        except Exception:  # noqa: BLE001 - any garbage a foreign pickle can raise
+            return {}
+
+
 class _PackageCache(caching.FunctionCache):
+    """Numba's function cache, stamped by package, that never fails a compile.
+
+    A cache entry that cannot be read (``UnpicklingError``, ``EOFError``, a
+    ``TypeError`` from a foreign ``CompileResult``, ``PermissionError`` on
+    another user's 0600 file) is recompiled; one that cannot be written (a
+    folder made read-only after import, a full disk) is skipped.  Either way
+    one :class:`CacheWarning` per process says so.  Concurrent processes lose
+    nothing: every write is a temporary file renamed into place.
+    """
+
     _impl_class = _PackageCacheImpl
+
+    def __init__(self, py_func):
+        super().__init__(py_func)
+        self._cache_file = _TolerantCacheFile(
+            cache_path=self._cache_path,
+            filename_base=self._impl.filename_base,
+            source_stamp=self._impl.locator.get_source_stamp(),
+        )
+
+    def load_overload(self, sig, target_context):
+        try:
+            return super().load_overload(sig, target_context)
+        except Exception as error:  # noqa: BLE001 - a cache miss, never a failure
+            _warn_once(
+                f"lrjit ignored an unreadable compilation cache entry in {self._cache_path} "
+                f"({type(error).__name__}: {error}) and recompiled"
+            )
+            return None
+
+    def save_overload(self, sig, data):
+        try:
+            super().save_overload(sig, data)
+        except Exception as error:  # noqa: BLE001
+            _warn_once(
+                f"lrjit could not write its compilation cache in {self._cache_path} "
+                f"({type(error).__name__}: {error}); every new process compiles again "
+                "(set NUMBA_CACHE_DIR to a writable folder)"
+            )
+
+
+class NullCache(caching.NullCache):
+    """Numba's null cache, for when no folder is writable: warns once at the first compile."""
+
+    def save_overload(self, sig, cres):
+        _warn_once(
+            "lrjit found no writable folder for its compilation cache (NUMBA_CACHE_DIR, "
+            "the package folder, the user cache): every process compiles again, a few "
+            "seconds; set NUMBA_CACHE_DIR to a writable folder"
+        )
 
 
 def jit(func=None, *, parallel=False, inline="never"):
@@ -67,7 +152,8 @@ def jit(func=None, *, parallel=False, inline="never"):
     (see :class:`_PackageStamped`).  Numba raises ``RuntimeError("... no
     locator available ...")`` when neither ``NUMBA_CACHE_DIR``, the package
     folder nor the user cache is writable; lrjit then compiles without a cache
-    instead of failing to import.  Use one flag set per Python function: two
+    instead of failing to import, and says so once with a :class:`CacheWarning`.
+    Unreadable or unwritable cache entries are recompiled (:class:`_PackageCache`).  Use one flag set per Python function: two
     dispatchers of the same function with different flags would share one
     cache entry.
     """
@@ -80,7 +166,8 @@ def jit(func=None, *, parallel=False, inline="never"):
             # What Dispatcher.enable_caching() does, with lrjit's cache class.
             dispatcher._cache = _PackageCache(f)
         except RuntimeError:
-            pass  # nowhere writable: keep the dispatcher's null cache
+            # nowhere writable: no cache, and a CacheWarning at the first compile
+            dispatcher._cache = NullCache()
         return dispatcher
 
     return build if func is None else build(func)

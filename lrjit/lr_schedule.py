@@ -50,7 +50,7 @@ import numpy as np
 from ._checks import check_count, check_real, check_value, is_real
 from .families import FACTORIES, REGISTRY
 from .kernels.dispatch import lr_at
-from .schedule import from_dict, program
+from .schedule import check_depth, from_dict, program
 from .tables import evaluate
 
 __all__ = [
@@ -188,6 +188,7 @@ class BaseLRSchedule:
             return cfg
         if not isinstance(cfg, Mapping):
             return BaseLRSchedule(cfg)  # a number, or the TypeError naming cfg
+        check_depth(cfg, "cfg")
         kind = cfg.get("type", "constant")
         seed = _SEED_TYPES.get(kind) if isinstance(kind, str) else None
         if seed is None:
@@ -553,6 +554,7 @@ class FunctionalLRSchedule(BaseLRSchedule):
                 f"FunctionalLRSchedule takes a dict with 'type' and 'total_steps', "
                 f"got {cfg!r} ({type(cfg).__name__})"
             )
+        check_depth(cfg, "cfg")
         given = dict(cfg)
         kind = given.get("type")
         if not isinstance(kind, str) or kind not in FACTORIES:

@@ -34,7 +34,7 @@ import textwrap
 
 import numpy as np
 
-from ._checks import MAX_STEP, check_count
+from ._checks import MAX_STEP, MAX_STEPS, check_count
 
 __all__ = ["DENSE_LIMIT", "SAMPLES", "window", "sample_steps", "summary", "plot", "compare"]
 
@@ -62,7 +62,8 @@ def window(schedule, steps=None, start=0):
     """
     start = check_count("start", start, minimum=0)
     if steps is None:
-        n = max(schedule.horizon + 1 - start, MIN_STEPS)
+        # at most 2**53 steps, what --steps allows (a horizon of 2**53 has 2**53 + 1)
+        n = min(max(schedule.horizon + 1 - start, MIN_STEPS), MAX_STEPS)
     else:
         n = check_count("steps", steps, minimum=1)
     return start, n  # both <= 2**53: the last step is within the kernels' 2**62

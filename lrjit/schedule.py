@@ -7,8 +7,10 @@ import numpy as np
 
 from ._checks import (
     MAX_STEPS,
+    allocate,
     check_count,
     check_dtype,
+    check_float32,
     check_out,
     check_step,
     check_steps,
@@ -25,7 +27,12 @@ from .tables import (
     fill_serial,
 )
 
-__all__ = ["Schedule", "from_dict", "program"]
+__all__ = ["Schedule", "from_dict", "program", "MAX_DEPTH"]
+
+#: How deeply configs may nest (a join's schedules holding joins ...).  A built
+#: join is flat whatever its depth (see :func:`lrjit.join`); this bounds only the
+#: dicts that :func:`from_dict` and :mod:`lrjit.lr_schedule` walk recursively.
+MAX_DEPTH = 64
 
 
 def _is_number(value):
@@ -143,6 +150,16 @@ class Schedule:
     def __reduce__(self):
         return from_dict, (self.to_dict(),)
 
+    @property
+    def __dict__(self):
+        """An empty dict, new each time: a schedule has no mutable attributes.
+
+        torch's ``LambdaLR.state_dict()`` saves ``fn.__dict__`` of a callable
+        that is not a function (and ``load_state_dict`` updates it); a
+        ``__slots__`` class has none, so a Schedule as ``lr_lambda`` broke it.
+        """
+        return {}
+
     # -- evaluation
 
     def __call__(self, step):
@@ -183,6 +200,17 @@ class Schedule:
         numpy.ndarray
             ``out`` if given, else a new array.
 
+        Raises
+        ------
+        MemoryError
+            A table of ``n`` steps does not fit in memory (the message says
+            how much was asked; fill it in chunks through ``out``).
+        ValueError
+            A float32 table of a schedule whose values pass float32's range
+            (~3.4e38) would hold inf (``out`` is then partly written).
+
+        Examples
+        --------
         >>> import lrjit
         >>> lrjit.linear(0.0, 1.0, transition_steps=10).table(3, start=4)
         array([0.4, 0.5, 0.6])
@@ -192,7 +220,7 @@ class Schedule:
         if start + n > MAX_STEPS:
             raise ValueError(f"start + n must be at most 2**53, got {start} + {n}")
         if out is None:
-            out = np.empty(n, dtype=check_dtype(dtype))
+            out = allocate(f"table({n})", (n,), check_dtype(dtype))
         else:
             check_out(out, (n,), check_dtype(dtype, out))
         if start == 0:
@@ -201,6 +229,7 @@ class Schedule:
         else:
             fill = fill_from_parallel if parallel else fill_from_serial
             fill(self.kinds, self.params, self.starts, float(start), out)
+        check_float32(out, f"table of {self!r}")
         return out
 
     def integral(self, t):
@@ -260,7 +289,7 @@ def check_arguments(factory, names, owner, noun, error, extra=()):
     any argument it needs that ``names`` lacks, with the valid ones."""
     params = inspect.signature(factory).parameters
     valid = ", ".join(map(repr, (*extra, *params)))
-    unknown = sorted(set(names) - set(params))
+    unknown = sorted(set(names) - set(params), key=repr)
     if unknown:
         raise error(
             f"unknown {noun}(s) {', '.join(map(repr, unknown))} for {owner}; valid {noun}s: {valid}"
@@ -284,10 +313,44 @@ def from_dict(config):
     >>> lrjit.from_dict(json.loads(json.dumps(s.to_dict()))) == s
     True
     """
+    check_depth(config)
+    return _from_dict(config, "config")
+
+
+def check_depth(config, name="config"):
+    """Raise ``ValueError`` if ``config`` nests dicts more than :data:`MAX_DEPTH` deep.
+
+    An iterative walk, so a config of any depth (or a dict that contains
+    itself) gets this error, not a ``RecursionError``.
+    """
+    todo = [(config, 1)]
+    while todo:
+        value, depth = todo.pop()
+        if isinstance(value, Mapping):
+            if depth > MAX_DEPTH:
+                raise ValueError(
+                    f"{name} nests schedules more than {MAX_DEPTH} deep; a join of joins "
+                    "is one join: list the pieces in one join's schedules and boundaries"
+                )
+            todo.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            todo.extend((v, depth) for v in value)
+
+
+def _from_dict(config, where):
+    """:func:`from_dict` of a config whose depth was checked; ``where`` names it in errors."""
     if isinstance(config, Schedule):
         return config
     if not isinstance(config, Mapping):
-        raise TypeError(f"a schedule config must be a dict, got {type(config).__name__}")
+        raise TypeError(
+            f"{where}: a schedule config must be a dict, got {config!r} "
+            f"({type(config).__name__})"
+        )
+    for key in config:
+        if not isinstance(key, str):
+            raise TypeError(
+                f"{where}: config keys must be strings, got key {key!r} ({type(key).__name__})"
+            )
     from .combinators import COMBINATORS
 
     kwargs = dict(config)
@@ -299,8 +362,13 @@ def from_dict(config):
     factory = types[family]
     check_arguments(factory, kwargs, f"type {family!r}", "key", ValueError, ("type",))
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
-        kwargs["schedules"] = [from_dict(c) for c in kwargs["schedules"]]
+        kwargs["schedules"] = [
+            _from_dict(c, f"{where}['schedules'][{k}]") for k, c in enumerate(kwargs["schedules"])
+        ]
     if family in COMBINATORS:
         # a combinator's schedule arguments are nested configs
-        kwargs = {k: from_dict(v) if isinstance(v, Mapping) else v for k, v in kwargs.items()}
+        kwargs = {
+            k: _from_dict(v, f"{where}[{k!r}]") if isinstance(v, Mapping) else v
+            for k, v in kwargs.items()
+        }
     return factory(**kwargs)

@@ -21,7 +21,17 @@ from collections.abc import Mapping
 import numba
 import numpy as np
 
-from ._checks import check_count, check_dtype, check_steps, check_table_out, is_integer
+from ._checks import (
+    allocate,
+    check_count,
+    check_dtype,
+    check_float32,
+    check_steps,
+    check_table_out,
+    is_integer,
+    is_real,
+    too_big,
+)
 from ._jit import jit
 from .families import REGISTRY, constant
 from .kernels.dispatch import MAX_PARAMS, lr_at
@@ -89,6 +99,10 @@ def _family(family):
 
 def _as_array(name, value, text=False):
     arr = np.asarray(value)
+    if arr.dtype == object and all(is_real(v) for v in arr.flat):
+        # Python ints beyond int64 (10**30): the factory checks each one as a number,
+        # exactly as a scalar call would.
+        return arr
     # text: an option named by a string (one_cycle's anneal_strategy, cyclic's mode)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number)
@@ -99,6 +113,11 @@ def _as_array(name, value, text=False):
             f"{name} must be a number or an array of numbers, got {value!r} (dtype {arr.dtype})"
         )
     return arr
+
+
+def _item(value):
+    """A NumPy scalar as the Python scalar; an object array's element (a big int) as is."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def grid(family, /, **params):
@@ -156,7 +175,7 @@ def _grid(family, params, offset=()):
     for index in np.ndindex(shape):
         # .item(): plain Python scalars, so the factory's checks and messages
         # see exactly what a scalar call would.
-        kwargs = {n: a[index].item() for n, a in arrays.items()}
+        kwargs = {n: _item(a[index]) for n, a in arrays.items()}
         try:
             schedules[index] = factory(**kwargs)
         except (TypeError, ValueError) as error:
@@ -223,7 +242,11 @@ def stack(schedules):
 def _steps(steps):
     """Steps as a contiguous 1-D float64 array: ``0 .. n-1`` for a count ``n``."""
     if is_integer(steps):
-        return np.arange(check_count("steps", steps, minimum=0), dtype=np.float64)
+        n = check_count("steps", steps, minimum=0)
+        try:
+            return np.arange(n, dtype=np.float64)
+        except (MemoryError, ValueError):
+            raise too_big("steps", (n,), np.float64) from None
     arr = np.asarray(steps)
     if arr.ndim == 0 or arr.dtype == np.bool_ or arr.dtype.kind not in "iuf":
         raise TypeError(
@@ -261,7 +284,9 @@ def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, 
         :meth:`Schedule.table`; CUDA within 1e-12 relative.
     dtype : numpy.float64 or numpy.float32, optional
         Element type of the table (default float64, or ``out.dtype``).
-        float32 tables are computed in float64 and rounded once.
+        float32 tables are computed in float64 and rounded once; a value
+        beyond float32's range (~3.4e38) raises ``ValueError`` rather than
+        giving inf.
     out : array, optional
         Where to write the table, of shape ``config_shape + (N,)``: a writeable
         NumPy array, or with ``target='cuda'`` any array with
@@ -333,13 +358,14 @@ def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, 
 
         return cuda._sweep_into(kinds, params_, starts, step_array, full, dt, out)
     if out is None:
-        out = np.empty(full, dtype=dt)
+        out = allocate("sweep table", full, dt)
         table = out.reshape(kinds.shape[0], step_array.shape[0])
     else:
         table = check_table_out(out, full, dt)
     if table.size:
         fill = fill_parallel if target == "parallel" else fill_serial
         fill(kinds, params_, starts, step_array, table)
+    check_float32(out, "the sweep table")
     return out
 
 

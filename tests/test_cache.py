@@ -213,3 +213,242 @@ def test_read_only_cache_and_package_still_import_and_compute():
     assert np.array_equal(result["serial"], want) and np.array_equal(result["array"], want)
     assert result["scalar"] == s(55.5)
     assert want[5] == 0.5 and want[110] == 0.1 and want[199] == 0.1
+
+
+# -- faults in the cache: ignored, recompiled, one warning, never fatal
+
+FAULT_CHILD = textwrap.dedent("""
+    import json, warnings
+    warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:
+        import lrjit
+        from lrjit import tables
+        s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+        serial = s.table(50, parallel=False).tolist()
+        scalar = s(55.5)
+    stats = tables.fill_serial.stats
+    print(json.dumps(dict(
+        serial=serial, scalar=scalar,
+        hits=sum(stats.cache_hits.values()), misses=sum(stats.cache_misses.values()),
+        warnings=[(w.category.__name__, str(w.message)) for w in caught
+                  if issubclass(w.category, lrjit.CacheWarning)],
+    )))
+""")
+
+
+def _expected():
+    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+    return s.table(50).tolist(), s(55.5)
+
+
+def _check_result(result):
+    table, scalar = _expected()
+    assert result["serial"] == table
+    assert result["scalar"] == scalar
+    assert table[5] == 0.5 and table[10] == 1.0  # the oracle: linear then cosine from 1
+
+
+@pytest.fixture(scope="module")
+def filled_cache(tmp_path_factory):
+    """A cache folder that FAULT_CHILD filled (one compile for the whole module)."""
+    folder = tmp_path_factory.mktemp("filled")
+    proc = subprocess.run([sys.executable, "-c", FAULT_CHILD], capture_output=True, text=True,
+                          env={**os.environ, "NUMBA_CACHE_DIR": str(folder)}, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    first = json.loads(proc.stdout)
+    assert first["warnings"] == [] and first["misses"] == 1
+    return folder
+
+
+@pytest.fixture
+def _fill_cache(filled_cache):
+    def fill(folder, run_python=None):
+        shutil.copytree(filled_cache, folder, dirs_exist_ok=True)
+        return {"NUMBA_CACHE_DIR": str(folder)}
+
+    return fill
+
+
+def _corrupt(path, how):
+    data = path.read_bytes()
+    if how == "truncated":
+        path.write_bytes(data[: len(data) // 2])
+    elif how == "empty":
+        path.write_bytes(b"")
+    else:  # foreign: a valid pickle of something else entirely
+        import pickle
+
+        path.write_bytes(data[:0] + pickle.dumps(("not", "numba", 42)))
+
+
+@pytest.mark.parametrize(
+    "suffix, how", [("nbi", "truncated"), ("nbc", "truncated"), ("nbi", "foreign"), ("nbc", "empty")]
+)
+def test_corrupt_cache_files_are_recompiled_and_healed(
+    tmp_path, run_python, _fill_cache, suffix, how
+):
+    env = _fill_cache(tmp_path, run_python)
+    files = list(tmp_path.rglob(f"*.{suffix}"))
+    assert files, list(tmp_path.rglob("*"))
+    for f in files:
+        _corrupt(f, how)
+    result = json.loads(run_python(FAULT_CHILD, env=env))
+    _check_result(result)
+    assert result["misses"] == 1 and len(result["warnings"]) <= 1
+    # the next compile rewrote the entry: a later process loads it again
+    healed = json.loads(run_python(FAULT_CHILD, env=env))
+    _check_result(healed)
+    assert (healed["hits"], healed["misses"]) == (1, 0) and healed["warnings"] == []
+
+
+def test_a_foreign_compile_result_is_recompiled(tmp_path, run_python, _fill_cache):
+    # A data file of another numba's CompileResult: the rebuild raises TypeError.
+    env = _fill_cache(tmp_path, run_python)
+    import pickle
+
+    for f in tmp_path.rglob("*.nbc"):
+        f.write_bytes(pickle.dumps((1, 2, 3)))
+    result = json.loads(run_python(FAULT_CHILD, env=env))
+    _check_result(result)
+    assert result["misses"] == 1
+    assert len(result["warnings"]) == 1 and "recompiled" in result["warnings"][0][1]
+
+
+def _run_child(code, run):
+    if os.geteuid() != 0:
+        return subprocess.run([sys.executable, "-c", code], **run)
+    for way in (_become_nobody, _drop_dac_override):
+        try:
+            return subprocess.run([sys.executable, "-c", code], preexec_fn=way, **run)
+        except (OSError, subprocess.SubprocessError):
+            continue
+    pytest.skip("running as root and cannot drop the right to write anywhere")
+
+
+def _fault_env(cache):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NUMBA_")}
+    env["NUMBA_CACHE_DIR"] = str(cache)
+    return dict(env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_cache_folder_made_read_only_after_import(tmp_path):
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    os.chmod(tmp_path, 0o777)
+    os.chmod(cache, 0o777)
+    code = textwrap.dedent("""
+        import os, stat, sys
+        import lrjit  # locates (and probes) the writable cache folder
+        folder = os.environ["NUMBA_CACHE_DIR"]
+        for path, dirs, files in os.walk(folder):
+            os.chmod(path, 0o555)
+        try:
+            open(os.path.join(folder, "probe"), "w").close()
+        except PermissionError:
+            pass
+        else:
+            sys.exit(77)
+    """) + FAULT_CHILD
+    proc = _run_child(code, _fault_env(cache))
+    try:
+        if proc.returncode == 77:
+            pytest.skip("cannot make the cache folder read-only here")
+        assert proc.returncode == 0, proc.stderr
+        result = json.loads(proc.stdout)
+    finally:
+        _set_modes(tmp_path, 0o777, 0o666)
+    _check_result(result)
+    assert len(result["warnings"]) == 1, result["warnings"]
+    assert "could not write" in result["warnings"][0][1]
+
+
+def _drop_file_caps():
+    """Root without CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from exec on."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for cap in (1, 2, 3):
+        if libc.prctl(24, cap, 0, 0, 0) != 0:  # PR_CAPBSET_DROP
+            raise OSError(ctypes.get_errno(), f"prctl(PR_CAPBSET_DROP, {cap})")
+
+
+def test_another_users_private_cache_files_are_ignored(_fill_cache):
+    # A shared sticky cache folder (like /tmp) holding another user's 0600 files,
+    # which we can neither read nor replace: the files go to nobody, and we stay
+    # root without CAP_DAC_OVERRIDE and CAP_FOWNER, so modes and the sticky bit bind.
+    if os.geteuid() != 0:
+        pytest.skip("needs root to leave files that belong to another user")
+    root = tempfile.mkdtemp(prefix="lrjit-shared-", dir="/tmp")
+    try:
+        cache = os.path.join(root, "cache")
+        env = _fill_cache(cache)
+        _set_modes(root, 0o1777, 0o600)
+        for path, dirs, files in os.walk(cache):
+            for name in dirs + files:
+                os.chown(os.path.join(path, name), NOBODY, NOBODY)
+        run = _fault_env(cache)
+        try:
+            proc = subprocess.run([sys.executable, "-c", FAULT_CHILD],
+                                  preexec_fn=_drop_file_caps, cwd=root, **run)
+        except (OSError, subprocess.SubprocessError) as error:
+            pytest.skip(f"cannot drop CAP_DAC_OVERRIDE: {error}")
+    finally:
+        _set_modes(root, 0o755, 0o644)
+        shutil.rmtree(root)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    _check_result(result)
+    assert result["misses"] == 1 and len(result["warnings"]) == 1, (result, proc.stderr)
+    assert env["NUMBA_CACHE_DIR"] in result["warnings"][0][1]
+
+
+def test_no_writable_cache_warns_once(tmp_path):
+    code = textwrap.dedent("""
+        import json, warnings
+        warnings.simplefilter("always")
+        with warnings.catch_warnings(record=True) as caught:
+            import lrjit
+            lrjit.cosine(1.0, 10).table(5)
+            lrjit.warmup(verbose=False)
+        print(json.dumps([(w.category.__name__, str(w.message)) for w in caught]))
+        # and users can filter it by category
+        import lrjit._jit as j
+        j._warned = False
+        warnings.resetwarnings()
+        warnings.filterwarnings("error")
+        warnings.filterwarnings("ignore", category=lrjit.CacheWarning)
+        lrjit.exponential(1.0, 0.5).table(3, parallel=False)
+        lrjit._jit._warn_once("x")
+    """)
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    env = _fault_env(folder)
+    home = tmp_path / "home"
+    home.mkdir()
+    package = tmp_path / "site" / "lrjit"
+    shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    env["env"].update(HOME=str(home), PYTHONPATH=str(package.parent), PYTHONDONTWRITEBYTECODE="1")
+    env["env"] = {k: v for k, v in env["env"].items() if not k.startswith("XDG_")}
+    _set_modes(tmp_path, 0o555, 0o444)
+    try:
+        proc = _run_child(code, dict(env, cwd=str(tmp_path)))
+    finally:
+        _set_modes(tmp_path, 0o755, 0o644)
+    assert proc.returncode == 0, proc.stderr
+    caught = json.loads(proc.stdout)
+    assert len(caught) == 1, caught
+    assert caught[0][0] == "CacheWarning" and "NUMBA_CACHE_DIR" in caught[0][1]
+
+
+def test_concurrent_processes_share_one_fresh_cache(tmp_path):
+    env = _fault_env(tmp_path)
+    procs = [subprocess.Popen([sys.executable, "-c", FAULT_CHILD], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, env=env["env"])
+             for _ in range(2)]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        result = json.loads(out)
+        _check_result(result)
+        assert result["warnings"] == []
+    after = subprocess.run([sys.executable, "-c", FAULT_CHILD], **env)
+    result = json.loads(after.stdout)
+    assert (result["hits"], result["misses"]) == (1, 0) and result["warnings"] == []

@@ -404,3 +404,13 @@ def sim_dask_blocks_on_the_device():
     got = lazy.compute(scheduler="synchronous")
     want = lrjit.sweep("cosine", 12, init_value=np.linspace(0.01, 0.1, 6), decay_steps=8)
     assert isinstance(got, np.ndarray) and _rel_error(got, want) <= 1e-12
+
+
+def sim_float32_sweep_beyond_float32_range_is_refused():
+    big = [lrjit.constant(0.5), lrjit.constant(1e39)]
+    for out in (None, np.empty((2, 3), np.float32), cuda.device_array((2, 3), np.float32)):
+        with pytest.raises(ValueError, match="float32's largest value"):
+            lrjit.sweep(big, 3, target="cuda", dtype=np.float32, out=out)
+    fine = lrjit.sweep([lrjit.constant(3e38)], 3, target="cuda", dtype=np.float32)
+    assert fine.copy_to_host().tolist() == [[np.float32(3e38)] * 3]
+    assert lrjit.sweep(big, 3, target="cuda").copy_to_host()[1].tolist() == [1e39] * 3

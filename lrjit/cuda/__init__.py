@@ -220,18 +220,43 @@ def fill(kinds, params, starts, steps, out, *, stream=0):
     return out
 
 
+def _check_float32(table):
+    """Raise ``ValueError`` if a float32 device table holds inf (a value past ~3.4e38).
+
+    One flag kernel and a 4-byte copy back: the table itself stays on the device.
+    """
+    if table.dtype != np.float32 or not table.size:
+        return
+    from ._kernels import inf_kernel, launch_shape
+
+    flag = _cuda.to_device(np.zeros(1, dtype=np.int32))
+    blocks, threads = launch_shape(*table.shape)
+    inf_kernel[blocks, threads](table, flag)
+    if flag.copy_to_host()[0]:
+        raise ValueError(
+            "the sweep table exceeds float32's largest value 3.403e+38; use "
+            "dtype=numpy.float64, or values below 3.4e38"
+        )
+
+
 def _sweep_into(kinds, params, starts, steps, shape, dtype, out):
-    """:func:`lrjit.sweep`'s CUDA target: the table of ``shape``, on the device."""
+    """:func:`lrjit.sweep`'s CUDA target: the table of ``shape``, on the device.
+
+    A float32 table whose values overflow float32 raises ``ValueError``.
+    """
     _require()
     configs, n = kinds.shape[0], steps.shape[0]
     if out is None:
         result = _cuda.device_array(shape, dtype=dtype or np.float64)
-        fill(kinds, params, starts, steps, _table(result, configs, n))
+        table = _table(result, configs, n)
+        fill(kinds, params, starts, steps, table)
+        _check_float32(table)
         return result
     if isinstance(out, np.ndarray):
         host = check_table_out(out, shape, dtype)
         table = _cuda.device_array((configs, n), dtype=out.dtype)
         fill(kinds, params, starts, steps, table)
+        _check_float32(table)
         host[...] = table.copy_to_host()
         return out
     device = _device("out", out, 0)
@@ -243,7 +268,9 @@ def _sweep_into(kinds, params, starts, steps, shape, dtype, out):
     _check("out", device, shape, (np.float64, np.float32))
     if not device.is_c_contiguous():
         raise ValueError("out must be C-contiguous on the device")
-    fill(kinds, params, starts, steps, _table(device, configs, n))
+    table = _table(device, configs, n)
+    fill(kinds, params, starts, steps, table)
+    _check_float32(table)
     return out
 
 

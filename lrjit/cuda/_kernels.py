@@ -5,6 +5,8 @@ exactly that global while a kernel runs.  ``cuda.jit`` without a signature
 compiles on first launch, so importing this module compiles nothing.
 """
 
+import math
+
 try:
     from numba import cuda
 except ImportError:  # no numba-cuda: lrjit.cuda.is_available() is False
@@ -12,7 +14,7 @@ except ImportError:  # no numba-cuda: lrjit.cuda.is_available() is False
 
 from . import lr_at
 
-__all__ = ["sweep_kernel", "launch_shape"]
+__all__ = ["sweep_kernel", "inf_kernel", "launch_shape"]
 
 # Threads per block along the steps axis, and the cap on blocks along it: with
 # the cap, each thread does a few steps of its configuration, so the
@@ -53,4 +55,15 @@ def _sweep(kinds, params, starts, steps, out):
             out[c, j] = lr_at(k, p, s, steps[j])
 
 
+def _any_inf(out, flag):
+    # flag[0] = 1 if any element is +-inf (a float32 overflow); every writer writes 1.
+    j0, c0 = cuda.grid(2)
+    sj, sc = cuda.gridsize(2)
+    for c in range(c0, out.shape[0], sc):
+        for j in range(j0, out.shape[1], sj):
+            if math.isinf(out[c, j]):
+                flag[0] = 1
+
+
 sweep_kernel = cuda.jit(_sweep) if cuda is not None else None
+inf_kernel = cuda.jit(_any_inf) if cuda is not None else None

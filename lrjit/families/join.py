@@ -2,7 +2,7 @@
 
 import math
 
-from .._checks import MAX_STEPS, check_count
+from .._checks import MAX_STEPS, check_count, check_sequence
 from ..schedule import Schedule
 from ._registry import register
 
@@ -11,8 +11,10 @@ def join(schedules, boundaries):
     """Piece ``k`` runs from ``boundaries[k-1]`` on its local step ``t - boundaries[k-1]``.
 
     ``boundaries`` are ``len(schedules) - 1`` strictly increasing absolute
-    steps (> 0).  Joins nest; the whole composition is flattened into one
-    program, evaluated without Python per step.
+    steps (> 0).  Joins nest, and a join of joins is flattened into one join
+    (its ``args`` and :meth:`~lrjit.Schedule.to_dict` hold the flat form, and
+    it equals the flat join), so schedules never nest: any depth of
+    composition pickles, compares and prints in constant stack.
 
     >>> import lrjit
     >>> warm = lrjit.linear(0.0, 1.0, transition_steps=10)
@@ -30,8 +32,7 @@ def join(schedules, boundaries):
                 f"schedules[{k}] must be a Schedule (from lrjit.cosine(...) etc.), "
                 f"got {s!r} ({type(s).__name__})"
             )
-    if isinstance(boundaries, (str, bytes)) or not hasattr(boundaries, "__iter__"):
-        raise TypeError(f"boundaries must be a sequence of integers, got {boundaries!r}")
+    boundaries = check_sequence("boundaries", boundaries, "integers")
     boundaries = tuple(
         check_count(f"boundaries[{k}]", b, minimum=1) for k, b in enumerate(boundaries)
     )
@@ -46,6 +47,7 @@ def join(schedules, boundaries):
                 f"boundaries must be strictly increasing, got boundaries[{k - 1}]="
                 f"{boundaries[k - 1]} then boundaries[{k}]={boundaries[k]}"
             )
+    schedules, boundaries = _flatten(schedules, boundaries)
     args = {"schedules": tuple(schedules), "boundaries": boundaries}
     horizon = (boundaries[-1] if boundaries else 0) + schedules[-1].horizon
     if any(s.kinds[0] < 0 for s in schedules):
@@ -60,16 +62,47 @@ def join(schedules, boundaries):
         end = boundaries[k] if k < len(boundaries) else math.inf
         for kind, row, start in zip(s.kinds, s.params, s.starts):
             if offset + start >= end:
-                break  # a nested piece cut off by this join's next boundary
+                break  # a piece cut off by the next boundary
             if offset + int(start) > MAX_STEPS:
                 # beyond 2**53 the float64 start would round onto its neighbour
                 raise ValueError(
-                    f"boundaries[{k - 1}]={offset} puts step {int(start)} of schedules[{k}], "
-                    f"where it switches pieces, at {offset + int(start)}; keep every "
-                    "switch step of a join within 2**53"
+                    f"boundaries[{k - 1}]={offset} puts step {int(start)} of schedules[{k}] "
+                    f"(of the flattened join), where it switches pieces, at "
+                    f"{offset + int(start)}; keep every switch step of a join within 2**53"
                 )
             pieces.append((int(kind), row, offset + float(start)))
     return FAMILY.schedule(args, horizon, pieces)
+
+
+def _flatten(schedules, boundaries):
+    """``(schedules, boundaries)`` with every nested join replaced by its children.
+
+    A nested join's children start at its offset plus its own boundaries; a
+    child that would start at or after the outer join's next boundary is cut
+    off, as it would be in the program.  Nested joins are flat already (they
+    were built by this factory), so one pass suffices.
+    """
+    flat, starts = [], []
+    for k, s in enumerate(schedules):
+        offset = boundaries[k - 1] if k else 0
+        end = boundaries[k] if k < len(boundaries) else math.inf
+        if s.family != "join":
+            flat.append(s)
+            starts.append(offset)
+            continue
+        inner = s.args
+        for j, child in enumerate(inner["schedules"]):
+            start = offset + (inner["boundaries"][j - 1] if j else 0)
+            if start >= end:
+                break
+            if start > MAX_STEPS:
+                raise ValueError(
+                    f"boundaries[{k - 1}]={offset} puts boundary {start - offset} of "
+                    f"schedules[{k}] at {start}; keep every switch step of a join within 2**53"
+                )
+            flat.append(child)
+            starts.append(start)
+    return tuple(flat), tuple(starts[1:])
 
 
 FAMILY = register("join", join, sequences=("schedules", "boundaries"))

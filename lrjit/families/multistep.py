@@ -7,7 +7,7 @@ constants (one piece per distinct milestone), so it needs no code of its own.
 import math
 from bisect import bisect_right
 
-from .._checks import check_count, check_real, check_value
+from .._checks import check_count, check_real, check_sequence, check_value
 from .._jit import jit
 from . import constant
 from ._registry import register
@@ -45,8 +45,7 @@ def multistep(init_value, milestones, gamma=0.1):
     """
     init_value = check_value("init_value", init_value)
     gamma = check_real("gamma", gamma, 0.0, math.inf, low_open=True)
-    if isinstance(milestones, (str, bytes)) or not hasattr(milestones, "__iter__"):
-        raise TypeError(f"milestones must be a sequence of integers >= 0, got {milestones!r}")
+    milestones = check_sequence("milestones", milestones, "integers >= 0")
     milestones = tuple(
         sorted(check_count(f"milestones[{i}]", m, minimum=0) for i, m in enumerate(milestones))
     )
