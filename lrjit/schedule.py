@@ -8,7 +8,7 @@ import numpy as np
 from ._checks import check_count, check_dtype, check_out, check_step, check_steps
 from .families._registry import FACTORIES
 from .kernels.dispatch import MAX_PARAMS, lr_at
-from .tables import evaluate, fill_parallel, fill_serial
+from .tables import evaluate, fill_parallel, fill_serial, run_parallel
 
 __all__ = ["Schedule", "from_dict", "program"]
 
@@ -155,6 +155,9 @@ class Schedule:
             A writeable 1-D float64 or float32 array of length ``n`` to fill.
         parallel : bool
             Fill with Numba's threads (``prange``); the values are the same.
+            Safe from any number of Python threads: under Numba's workqueue
+            layer, a thread that finds another one filling in parallel fills
+            serially.
 
         Returns
         -------
@@ -166,8 +169,10 @@ class Schedule:
             out = np.empty(n, dtype=check_dtype(dtype))
         else:
             check_out(out, (n,), check_dtype(dtype, out))
-        fill = fill_parallel if parallel else fill_serial
-        fill(self.kinds, self.params, self.starts, out)
+        if parallel:
+            run_parallel(fill_parallel, fill_serial, self.kinds, self.params, self.starts, out)
+        else:
+            fill_serial(self.kinds, self.params, self.starts, out)
         return out
 
     # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
