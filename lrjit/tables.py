@@ -3,16 +3,23 @@
 Each driver writes into a caller-supplied array, so the same compiled loop
 serves float64 and float32 outputs and reused buffers.  The serial and the
 parallel fill are separate functions on purpose: one flag set per function
-(see :func:`lrjit._jit.jit`).  Python calls a parallel driver through
+(see :func:`lrjit._jit.jit`).
+
+The table drivers walk the program piece by piece (no search per step) and
+fill runs of equal values once: a piecewise-constant schedule (``multistep``,
+``step_decay``, joins of constants) costs one kernel call per run, not per
+step.  Every value is still the one :func:`lr_at` gives, bit for bit.
+Python calls a parallel driver through
 :func:`run_parallel`, which keeps Numba's threads safe from Python threads.
 """
 
 import threading
 
 import numba
+import numpy as np
 
 from ._jit import jit
-from .kernels.dispatch import lr_at
+from .kernels.dispatch import lr_at, piece_at, run_length
 
 __all__ = ["fill_serial", "fill_parallel", "evaluate", "run_parallel"]
 
@@ -52,18 +59,69 @@ def run_parallel(parallel, serial, *args):
         _REGION.release()
 
 
+# Steps per work item of the parallel fill: enough to amortise a work item and
+# the piece search at its start, small enough to spread over every thread.
+TILE = 16384
+
+
+@jit(inline="always")
+def fill_piece(kind, params, row, start, first, lo, hi, out):
+    """``out[j] = piece_at(kind, params, row, (first + j) - start)`` for ``lo <= j < hi``.
+
+    Run by run: where :func:`run_length` knows that the next steps share a
+    value, that value is computed once (the same ``piece_at`` call, so the
+    same bits) and written to all of them; where it does not, the rest of the
+    piece is one plain loop, which LLVM can vectorize.
+    """
+    j = lo
+    while j < hi:
+        local = (first + j) - start
+        run = run_length(kind, params, row, local)
+        if run < 2.0:
+            for k in range(j, hi):
+                out[k] = piece_at(kind, params, row, (first + k) - start)
+            return
+        stop = hi if run >= hi - j else j + int(run)
+        value = piece_at(kind, params, row, local)
+        for k in range(j, stop):
+            out[k] = value
+        j = stop
+
+
+@jit(inline="always")
+def fill_from(kinds, params, starts, first, out):
+    """``out[j] = lr_at(kinds, params, starts, first + j)`` for every ``j``, piece by piece.
+
+    Piece ``i`` owns the integer steps in ``[starts[i], starts[i + 1])`` (the
+    piece :func:`lr_at` would choose) and sees ``step - starts[i]``, as in
+    :func:`lr_at`; padding pieces (start ``inf``) own no step.
+    """
+    end = first + out.shape[0]
+    last = kinds.shape[0] - 1
+    for i in range(last + 1):
+        a = max(np.ceil(starts[i]), first) if i > 0 else first
+        b = min(np.ceil(starts[i + 1]), end) if i < last else end
+        if a < b:
+            fill_piece(kinds[i], params, i, starts[i], first, int(a - first), int(b - first), out)
+
+
 @jit
 def fill_serial(kinds, params, starts, out):
     """``out[i] = lr_at(kinds, params, starts, i)`` for every ``i``, in one thread."""
-    for i in range(out.shape[0]):
-        out[i] = lr_at(kinds, params, starts, float(i))
+    fill_from(kinds, params, starts, 0.0, out)
 
 
 @jit(parallel=True)
 def fill_parallel(kinds, params, starts, out):
-    """``out[i] = lr_at(kinds, params, starts, i)`` for every ``i``, over Numba's threads."""
-    for i in numba.prange(out.shape[0]):
-        out[i] = lr_at(kinds, params, starts, float(i))
+    """``out[i] = lr_at(kinds, params, starts, i)`` for every ``i``, over Numba's threads.
+
+    One work item per ``TILE`` steps, each filled like :func:`fill_serial`.
+    """
+    n = out.shape[0]
+    for tile in numba.prange((n + TILE - 1) // TILE):
+        lo = tile * TILE
+        hi = min(lo + TILE, n)
+        fill_from(kinds, params, starts, float(lo), out[lo:hi])
 
 
 @jit
