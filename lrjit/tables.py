@@ -75,15 +75,17 @@ def fill_piece(kind, params, row, start, first, lo, hi, out):
     """
     j = lo
     while j < hi:
-        local = (first + j) - start
-        run = run_length(kind, params, row, local)
-        if run < 2.0:
-            for k in range(j, hi):
-                out[k] = piece_at(kind, params, row, (first + k) - start)
-            return
-        stop = hi if run >= hi - j else j + int(run)
-        value = piece_at(kind, params, row, local)
-        for k in range(j, stop):
+        run = run_length(kind, params, row, (first + j) - start)
+        each = run < 2.0  # nothing known: the rest of the piece step by step
+        stop = hi if each or run >= hi - j else j + int(run)
+        # One piece_at in the source (it is inlined: a second copy doubled the
+        # drivers' compile time); a run repeats its first value, already rounded
+        # to out's dtype, so float32 tables get the same bits too.
+        computed = stop if each else j + 1
+        for k in range(j, computed):
+            out[k] = piece_at(kind, params, row, (first + k) - start)
+        value = out[j]
+        for k in range(computed, stop):
             out[k] = value
         j = stop
 
