@@ -6,7 +6,8 @@ Usage (from the repository root)::
     python -m benchmarks.compare --repeat 15  # steadier on a busy machine
     python -m benchmarks.compare --all        # also every family's table vs NumPy
     python -m benchmarks.compare --quick      # n = 10**6 and 3 repetitions: a smoke run
-    python -m benchmarks.compare --only tables --repeat 15   # one section: loop, tables, startup
+    python -m benchmarks.compare --only tables --repeat 15   # one section: loop, tables, peers, startup
+    python -m benchmarks.compare --only peers    # lrjit vs NumPy, optax (jax.jit), torch, a fill
 
 Every contender of a comparison is compiled first, then the contenders run in
 turn, ``--repeat`` times, and each keeps its fastest time (the minimum is the
@@ -23,6 +24,10 @@ Goals (issue 2):
 * cosine ``table(10**7)``: parallel >= 1.7x serial, and >= 2x the NumPy closed form
 * ``import lrjit`` <= 0.15 s over ``import numba``
 * first ``s.table(1000)`` in a fresh process with a warm cache <= 0.3 s
+
+Goals (issue 13): cosine ``table(10**7)`` >= 2.5x faster than optax under
+``jax.jit`` and <= 2.5x a plain memory fill (the ``peers`` section,
+:mod:`benchmarks.bench_peers`).
 """
 
 import argparse
@@ -37,7 +42,7 @@ import numpy as np
 
 from family_records import RECORDS, build, table
 
-from . import bench_loop, bench_startup
+from . import bench_loop, bench_peers, bench_startup
 
 
 def fastest(contenders, repeat):
@@ -164,6 +169,28 @@ def table_rows(n, repeat, families):
     return rows
 
 
+def peer_rows(n, repeat):
+    """A cosine table of ``n`` steps: lrjit against NumPy, optax, torch and a memory fill."""
+    bench_peers.check_same_values()
+    ways = bench_peers.contenders(n)
+    scale = {name: factor for name, (_, factor) in ways.items()}
+    t = fastest({name: call for name, (call, _) in ways.items()}, repeat)
+    t = {name: seconds * scale[name] for name, seconds in t.items()}
+    par, ser = t["lrjit parallel"], t["lrjit serial"]
+    rows = []
+    for name, goal in (("optax (jax.jit, x64)", 2.5), ("numpy", None), ("torch scheduler", None)):
+        if name in t:
+            rows.append((f"cosine table({size(n)}): {name} / lrjit parallel", t[name] / par, ">=",
+                         goal, f"{ms(t[name])} / {ms(par)}"))
+    rows.append((f"cosine table({size(n)}): lrjit parallel / fill", par / t["fill"], "<=", 2.5,
+                 f"{ms(par)} / {ms(t['fill'])}"))
+    rows.append((f"cosine table({size(n)}): lrjit serial / fill", ser / t["fill"], "<=", None,
+                 f"{ms(ser)} / {ms(t['fill'])}"))
+    for name in t:
+        rows.append((f"{name}: ns/step", t[name] / n * 1e9, "<=", None, ms(t[name])))
+    return rows
+
+
 def startup_rows(repeat):
     """Import overhead and the first table, each from fresh interpreters."""
     overhead, lrjit_s, numba_s = bench_startup.import_overhead(repeat)
@@ -197,7 +224,7 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         action="append",
-        choices=["loop", "combinators", "tables", "startup"],
+        choices=["loop", "combinators", "tables", "peers", "startup"],
         help="run these sections",
     )
     args = parser.parse_args(argv)
@@ -217,6 +244,7 @@ def main(argv=None):
         ("loop", lambda: loop_rows(n, repeat)),
         ("combinators", lambda: combinator_rows(n, repeat)),
         ("tables", lambda: table_rows(n, repeat, families)),
+        ("peers", lambda: peer_rows(n, repeat)),
         ("startup", lambda: startup_rows(repeat)),
     )
     for section, rows in sections:

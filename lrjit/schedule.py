@@ -25,6 +25,7 @@ from .tables import (
     fill_from_serial,
     fill_parallel,
     fill_serial,
+    run_parallel,
 )
 
 __all__ = ["Schedule", "from_dict", "program", "MAX_DEPTH"]
@@ -191,6 +192,9 @@ class Schedule:
             A writeable 1-D float64 or float32 array of length ``n`` to fill.
         parallel : bool
             Fill with Numba's threads (``prange``); the values are the same.
+            Safe from any number of Python threads: under Numba's workqueue
+            layer, a thread that finds another one filling in parallel fills
+            serially.
         start : int
             The first step (resuming a run at step ``start``); ``start + n``
             at most 2**53.
@@ -223,12 +227,15 @@ class Schedule:
             out = allocate(f"table({n})", (n,), check_dtype(dtype))
         else:
             check_out(out, (n,), check_dtype(dtype, out))
-        if start == 0:
-            fill = fill_parallel if parallel else fill_serial
-            fill(self.kinds, self.params, self.starts, out)
+        program = (self.kinds, self.params, self.starts)
+        if start:
+            serial, parallel_, args = fill_from_serial, fill_from_parallel, (float(start), out)
         else:
-            fill = fill_from_parallel if parallel else fill_from_serial
-            fill(self.kinds, self.params, self.starts, float(start), out)
+            serial, parallel_, args = fill_serial, fill_parallel, (out,)
+        if parallel:
+            run_parallel(parallel_, serial, *program, *args)
+        else:
+            serial(*program, *args)
         check_float32(out, f"table of {self!r}")
         return out
 

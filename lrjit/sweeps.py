@@ -36,6 +36,7 @@ from ._jit import jit
 from .families import REGISTRY, constant
 from .kernels.dispatch import MAX_PARAMS, lr_at
 from .schedule import Schedule, check_arguments, from_dict
+from .tables import run_parallel
 
 __all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
 
@@ -363,8 +364,10 @@ def sweep(family_or_schedules, steps, /, *, target="cpu", dtype=None, out=None, 
     else:
         table = check_table_out(out, full, dt)
     if table.size:
-        fill = fill_parallel if target == "parallel" else fill_serial
-        fill(kinds, params_, starts, step_array, table)
+        if target == "parallel":
+            run_parallel(fill_parallel, fill_serial, kinds, params_, starts, step_array, table)
+        else:
+            fill_serial(kinds, params_, starts, step_array, table)
     check_float32(out, "the sweep table")
     return out
 

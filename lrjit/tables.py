@@ -4,28 +4,148 @@ Each driver writes into a caller-supplied array, so the same compiled loop
 serves float64 and float32 outputs and reused buffers.  The serial and the
 parallel fill are separate functions on purpose: one flag set per function
 (see :func:`lrjit._jit.jit`).
+
+The table drivers walk the program piece by piece (no search per step) and
+fill runs of equal values once: a piecewise-constant schedule (``multistep``,
+``step_decay``, joins of constants) costs one kernel call per run, not per
+step.  Every value is still the one :func:`lr_at` gives, bit for bit.
+Python calls a parallel driver through
+:func:`run_parallel`, which keeps Numba's threads safe from Python threads.
 """
 
+import threading
+
 import numba
+import numpy as np
 
 from ._jit import jit
-from .kernels.dispatch import lr_at
+from .kernels.dispatch import lr_at, piece_at, run_length
 
-__all__ = ["fill_serial", "fill_parallel", "fill_from_serial", "fill_from_parallel", "evaluate"]
+__all__ = [
+    "fill_serial",
+    "fill_parallel",
+    "fill_from_serial",
+    "fill_from_parallel",
+    "evaluate",
+    "run_parallel",
+]
+
+# Numba's workqueue layer (what users get with neither OpenMP nor TBB) aborts
+# the process ("Concurrent access has been detected") when two Python threads
+# are inside parallel regions at once.  One region at a time, then; a thread
+# that finds the region busy runs the serial driver instead of waiting (same
+# values, and its own core is otherwise idle).
+_REGION = threading.Lock()
+_SHAREABLE_LAYERS = ("omp", "tbb")
+_shareable = False  # True once the layer in use is known to be one of these
+
+
+def run_parallel(parallel, serial, *args):
+    """``parallel(*args)``, or ``serial(*args)`` while another Python thread is in a region.
+
+    ``parallel`` and ``serial`` are a parallel driver and its serial twin
+    (the same values).  Under OpenMP and TBB, any number of Python threads may
+    enter parallel regions together, so no lock is taken; under workqueue (or
+    before Numba has chosen a layer) one thread at a time runs ``parallel``.
+    Parallel code of your own running under workqueue in another thread at the
+    same moment is outside lrjit's reach.
+    """
+    global _shareable
+    if _shareable:
+        return parallel(*args)
+    if not _REGION.acquire(blocking=False):
+        return serial(*args)
+    try:
+        result = parallel(*args)
+        try:
+            _shareable = numba.threading_layer() in _SHAREABLE_LAYERS
+        except ValueError:  # no parallel region has run yet
+            pass
+        return result
+    finally:
+        _REGION.release()
+
+
+# Steps per work item of the parallel fill: enough to amortise a work item and
+# the piece search at its start, small enough to spread over every thread.
+TILE = 16384
+
+
+@jit(inline="always")
+def fill_piece(kind, params, row, start, first, lo, hi, out):
+    """``out[j] = piece_at(kind, params, row, (first + j) - start)`` for ``lo <= j < hi``.
+
+    Run by run: where :func:`run_length` knows that the next steps share a
+    value, that value is computed once (the same ``piece_at`` call, so the
+    same bits) and written to all of them; where it does not, the rest of the
+    piece is one plain loop, which LLVM can vectorize.
+    """
+    j = lo
+    while j < hi:
+        run = run_length(kind, params, row, (first + j) - start)
+        each = run < 2.0  # nothing known: the rest of the piece step by step
+        stop = hi if each or run >= hi - j else j + int(run)
+        # One piece_at in the source (it is inlined: a second copy doubled the
+        # drivers' compile time); a run repeats its first value, already rounded
+        # to out's dtype, so float32 tables get the same bits too.
+        computed = stop if each else j + 1
+        for k in range(j, computed):
+            out[k] = piece_at(kind, params, row, (first + k) - start)
+        value = out[j]
+        for k in range(computed, stop):
+            out[k] = value
+        j = stop
+
+
+@jit(inline="always")
+def fill_from(kinds, params, starts, first, out):
+    """``out[j] = lr_at(kinds, params, starts, first + j)`` for every ``j``, piece by piece.
+
+    Piece ``i`` owns the integer steps in ``[starts[i], starts[i + 1])`` (the
+    piece :func:`lr_at` would choose) and sees ``step - starts[i]``, as in
+    :func:`lr_at`; padding pieces (start ``inf``) own no step.
+    """
+    if kinds[0] < 0:
+        # A composite program (products, warmups, noise: lrjit.kernels.compose)
+        # has no pieces to walk: step by step through lr_at.
+        for j in range(out.shape[0]):
+            out[j] = lr_at(kinds, params, starts, first + j)
+        return
+    end = first + out.shape[0]
+    last = kinds.shape[0] - 1
+    for i in range(last + 1):
+        a = max(np.ceil(starts[i]), first) if i > 0 else first
+        b = min(np.ceil(starts[i + 1]), end) if i < last else end
+        if a < b:
+            fill_piece(kinds[i], params, i, starts[i], first, int(a - first), int(b - first), out)
+
+
+@jit
+def fill_from_serial(kinds, params, starts, first, out):
+    """``out[i] = lr_at(kinds, params, starts, first + i)`` for every ``i``, in one thread."""
+    fill_from(kinds, params, starts, first, out)
+
+
+@jit(parallel=True)
+def fill_from_parallel(kinds, params, starts, first, out):
+    """:func:`fill_from_serial` over Numba's threads, one work item per ``TILE`` steps."""
+    n = out.shape[0]
+    for tile in numba.prange((n + TILE - 1) // TILE):
+        lo = tile * TILE
+        hi = min(lo + TILE, n)
+        fill_from(kinds, params, starts, first + lo, out[lo:hi])
 
 
 @jit
 def fill_serial(kinds, params, starts, out):
     """``out[i] = lr_at(kinds, params, starts, i)`` for every ``i``, in one thread."""
-    for i in range(out.shape[0]):
-        out[i] = lr_at(kinds, params, starts, float(i))
+    fill_from(kinds, params, starts, 0.0, out)
 
 
-@jit(parallel=True)
+@jit
 def fill_parallel(kinds, params, starts, out):
     """``out[i] = lr_at(kinds, params, starts, i)`` for every ``i``, over Numba's threads."""
-    for i in numba.prange(out.shape[0]):
-        out[i] = lr_at(kinds, params, starts, float(i))
+    fill_from_parallel(kinds, params, starts, 0.0, out)
 
 
 @jit
@@ -33,17 +153,3 @@ def evaluate(kinds, params, starts, steps, out):
     """``out[i] = lr_at(kinds, params, starts, steps[i])`` for 1-D ``steps`` and ``out``."""
     for i in range(steps.shape[0]):
         out[i] = lr_at(kinds, params, starts, steps[i])
-
-
-@jit
-def fill_from_serial(kinds, params, starts, first, out):
-    """``out[i] = lr_at(kinds, params, starts, first + i)`` for every ``i``, in one thread."""
-    for i in range(out.shape[0]):
-        out[i] = lr_at(kinds, params, starts, first + float(i))
-
-
-@jit(parallel=True)
-def fill_from_parallel(kinds, params, starts, first, out):
-    """``out[i] = lr_at(kinds, params, starts, first + i)`` for every ``i``, over Numba's threads."""
-    for i in numba.prange(out.shape[0]):
-        out[i] = lr_at(kinds, params, starts, first + float(i))

@@ -21,6 +21,24 @@ def step_decay_kernel(step, init_value, step_size, gamma):
     return init_value * gamma ** float(math.floor(step / step_size))
 
 
+@jit
+def step_decay_run(step, step_size):
+    """How many steps from ``step`` on have the kernel's value at ``step``.
+
+    Those up to the next multiple of ``step_size``, when the kernel's own
+    ``floor(step / step_size)`` is the same at the last of them (it is
+    monotone in the step, so then at every one); else 1.
+
+    >>> step_decay_run(25.0, 10.0)
+    5.0
+    """
+    k = math.floor(step / step_size)
+    count = math.ceil((k + 1.0) * step_size - step)
+    if math.floor((step + (count - 1.0)) / step_size) != k:
+        return 1.0  # beyond 2**53 / step_size the division rounds up early
+    return float(count)
+
+
 def step_decay(init_value, step_size, gamma=0.1):
     """``init_value * gamma ** floor(t / step_size)``: torch's StepLR.
 

@@ -32,7 +32,7 @@ from ..families import (
     warmup_cosine,
 )
 
-__all__ = ["MAX_PARAMS", "lr_at", "piece_at"]
+__all__ = ["MAX_PARAMS", "lr_at", "piece_at", "run_length"]
 
 MAX_PARAMS = 8
 
@@ -75,6 +75,21 @@ def piece_at(kind, params, row, step):
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3]
         )
     return math.nan
+
+
+@jit(inline="always")
+def run_length(kind, params, row, step):
+    """How many steps from ``step`` on (``step``, ``step + 1``, ...) share its value.
+
+    For the table drivers: ``inf`` for a constant piece, the rest of the
+    current stair for ``step_decay``; 1 (nothing known) for every other
+    family, which the drivers then evaluate step by step.
+    """
+    if kind == constant.CODE:
+        return math.inf
+    elif kind == step_decay.CODE:
+        return step_decay.step_decay_run(step, params[row, 1])
+    return 1.0
 
 
 @jit(inline="always")

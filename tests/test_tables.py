@@ -1,0 +1,103 @@
+"""Table drivers: piece by piece, run by run, tile by tile, and still bitwise ``s(t)``.
+
+The drivers (``lrjit.tables``) walk a program's pieces and write runs of
+equal values once; the parallel one splits the table into tiles of
+``TILE`` steps.  Here every shape of program is held against two oracles:
+the per-step path ``s(steps)`` (``lr_at`` at each step, a different loop)
+and, for the piecewise-constant families, the formula written out in Python.
+"""
+
+import math
+
+import numpy as np
+import pytest
+from family_records import RECORDS
+from hypothesis import given
+from hypothesis import strategies as st
+
+import lrjit
+from lrjit.families.step_decay import step_decay_kernel, step_decay_run
+from lrjit.tables import TILE
+
+N = 2 * TILE + 3  # three tiles, the last one short
+CASES = [(name, i) for name, rec in RECORDS.items() for i in range(len(rec.examples))]
+
+
+def bits(a):
+    return np.asarray(a, dtype=np.float64).view(np.uint64)
+
+
+def assert_same_table(s, n):
+    want = s(np.arange(n, dtype=np.float64))
+    for parallel in (False, True):
+        got = s.table(n, parallel=parallel)
+        diff = np.flatnonzero(bits(got) != bits(want))
+        assert diff.size == 0, f"{s!r} parallel={parallel}: first difference at step {diff[:1]}"
+        got32 = s.table(n, dtype=np.float32, parallel=parallel)
+        assert np.array_equal(got32, want.astype(np.float32))
+
+
+@pytest.mark.parametrize("name,i", CASES)
+def test_every_example_over_several_tiles(name, i):
+    s = lrjit.FACTORIES[name](**RECORDS[name].examples[i])
+    assert_same_table(s, N)
+
+
+def test_pieces_switching_inside_and_at_tile_edges():
+    c = lrjit.constant
+    s = lrjit.join(
+        [
+            c(1.0),
+            lrjit.step_decay(0.5, step_size=1000, gamma=0.9),
+            lrjit.cosine(0.3, decay_steps=5000),
+            c(0.01),
+            lrjit.multistep(0.2, milestones=[1, 2, 3, 7000], gamma=0.5),
+        ],
+        boundaries=[7, TILE, TILE + 1, 2 * TILE - 1],
+    )
+    assert_same_table(s, N)
+    assert_same_table(s, 5)  # fewer steps than pieces
+    assert_same_table(s, 0)
+
+
+@given(
+    init=st.floats(1e-6, 10.0),
+    step_size=st.integers(1, 3 * TILE),
+    gamma=st.floats(1e-3, 1.0, exclude_min=True),
+    n=st.integers(0, 3 * TILE),
+)
+def test_step_decay_table_is_the_formula(init, step_size, gamma, n):
+    s = lrjit.step_decay(init, step_size=step_size, gamma=gamma)
+    want = np.array([init * gamma ** float(math.floor(t / step_size)) for t in range(n)])
+    for parallel in (False, True):
+        assert np.array_equal(bits(s.table(n, parallel=parallel)), bits(want))
+
+
+@given(
+    milestones=st.lists(st.integers(0, 3 * TILE), max_size=12),
+    gamma=st.floats(0.05, 3.0),
+    n=st.integers(0, 3 * TILE),
+)
+def test_multistep_table_is_the_formula(milestones, gamma, n):
+    s = lrjit.multistep(0.1, milestones=milestones, gamma=gamma)
+    ms = sorted(milestones)
+    want = np.array([0.1 * gamma ** float(sum(m <= t for m in ms)) for t in range(n)])
+    for parallel in (False, True):
+        assert np.array_equal(bits(s.table(n, parallel=parallel)), bits(want))
+
+
+@given(
+    step=st.integers(0, 2**53 - 1) | st.integers(0, 10**6),
+    step_size=st.integers(1, 2**40) | st.integers(1, 100),
+)
+def test_step_decay_run_never_spans_a_change(step, step_size):
+    # The kernel's own value is the same over the whole run and (below 2**53)
+    # its stair index floor(t / step_size) changes right after it.
+    run = step_decay_run(float(step), float(step_size))
+    assert run >= 1.0 and run == int(run)
+    last = step + int(run) - 1
+    v = step_decay_kernel(float(step), 1.0, float(step_size), 0.5)
+    assert step_decay_kernel(float(last), 1.0, float(step_size), 0.5) == v
+    if run > 1 and last + 1 < 2**53:
+        stair = math.floor(float(step) / float(step_size))
+        assert math.floor(float(last + 1) / float(step_size)) == stair + 1
