@@ -50,7 +50,7 @@ import numpy as np
 from ._checks import check_count, check_real, check_value, is_real
 from .families import FACTORIES, REGISTRY
 from .kernels.dispatch import lr_at
-from .schedule import check_depth, from_dict, program
+from .schedule import Schedule, check_depth, from_dict, program
 from .tables import evaluate
 
 __all__ = [
@@ -168,10 +168,12 @@ class BaseLRSchedule:
     # -- the seed API
 
     @classmethod
-    def create(cls, cfg):
+    def create(cls, cfg, total_steps=None):
         """The schedule ``cfg`` describes: its ``type`` picks the class.
 
-        A bare number is a constant; a schedule is returned as it is.  The
+        A bare number is a constant; a schedule is returned as it is; an
+        :class:`lrjit.Schedule` needs ``total_steps``, the steps progress
+        1 -> 0 spans (:meth:`FunctionalLRSchedule.from_schedule`).  The
         seed's six types take the seed's keys; a ``type`` naming an lrjit
         family (``warmup_cosine``, ``join``, ...), or one of the six names
         with a key only the lrjit family takes (``decay_steps``,
@@ -186,6 +188,18 @@ class BaseLRSchedule:
         """
         if isinstance(cfg, BaseLRSchedule):
             return cfg
+        if isinstance(cfg, Schedule):
+            if total_steps is None:
+                raise ValueError(
+                    "an lrjit Schedule counts steps, stable-baselines3 passes progress 1 -> 0: "
+                    "give total_steps (the run's total_timesteps), "
+                    "BaseLRSchedule.create(schedule, total_steps=N), or use schedule.progress(N)"
+                )
+            return FunctionalLRSchedule.from_schedule(cfg, total_steps)
+        if total_steps is not None:
+            raise ValueError(
+                "total_steps is for an lrjit Schedule; a config dict takes 'total_steps' as a key"
+            )
         if not isinstance(cfg, Mapping):
             return BaseLRSchedule(cfg)  # a number, or the TypeError naming cfg
         check_depth(cfg, "cfg")
@@ -588,6 +602,32 @@ class FunctionalLRSchedule(BaseLRSchedule):
         canonical = {**schedule.to_dict(), "total_steps": total}
         self._setup(canonical, schedule.program, total, True)
         object.__setattr__(self, "_schedule", schedule)
+
+    @classmethod
+    def from_schedule(cls, schedule, total_steps):
+        """``schedule`` (an :class:`lrjit.Schedule`) with progress 1 -> 0 spanning ``total_steps``.
+
+        ``lr(p) == schedule((1 - p) * total_steps)``: progress 1 is step 0,
+        progress 0 is step ``total_steps``; beyond either end the value is
+        held.  This is :meth:`lrjit.Schedule.progress`.
+
+        >>> import lrjit
+        >>> lr = FunctionalLRSchedule.from_schedule(lrjit.cosine(1.0, decay_steps=100), 200)
+        >>> lr(1.0), lr(0.75), lr(0.0)
+        (1.0, 0.5, 0.0)
+        """
+        if not isinstance(schedule, Schedule):
+            raise TypeError(
+                f"schedule must be an lrjit Schedule, got {schedule!r} ({type(schedule).__name__})"
+            )
+        total = check_count("total_steps", total_steps)
+        cfg = schedule.to_dict()
+        if "total_steps" in cfg and cfg["total_steps"] != total:
+            raise ValueError(
+                f"this {cfg['type']} schedule has total_steps={cfg['total_steps']}; its progress "
+                f"schedule must span the same steps, got total_steps={total}"
+            )
+        return cls({**cfg, "total_steps": total})
 
     @staticmethod
     def _valid_keys(kind):

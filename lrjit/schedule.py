@@ -276,6 +276,26 @@ class Schedule:
 
         return with_noise(self, pct, std=std, seed=seed, kind=kind, begin=begin, end=end)
 
+    def progress(self, total_steps):
+        """This schedule as a stable-baselines3 ``learning_rate``: a function of progress.
+
+        SB3 calls ``learning_rate(progress_remaining)`` with progress going
+        from 1 (start) to 0 (end), not with a step; passing a Schedule itself
+        would read progress 1 as step 1.  The returned callable maps progress
+        ``p`` to ``self((1 - p) * total_steps)`` -- give ``total_steps`` the
+        run's ``total_timesteps`` -- clamps the progress SB3 passes below 0 on
+        a last partial rollout, and pickles (SB3's ``save``/``load``).  See
+        :class:`lrjit.lr_schedule.FunctionalLRSchedule`.
+
+        >>> import lrjit
+        >>> lr = lrjit.cosine(1.0, decay_steps=1000).progress(1000)
+        >>> lr(1.0), lr(0.5), lr(0.0), lr(-0.02)
+        (1.0, 0.5, 0.0, 0.0)
+        """
+        from .lr_schedule import FunctionalLRSchedule  # the SB3 front-end loads on use
+
+        return FunctionalLRSchedule.from_schedule(self, total_steps)
+
     # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
 
     def plot(self, steps=None, **kwargs):

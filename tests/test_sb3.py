@@ -13,6 +13,7 @@ sb3 = pytest.importorskip("stable_baselines3")
 gym = pytest.importorskip("gymnasium")
 
 from stable_baselines3.common.callbacks import BaseCallback  # noqa: E402
+from stable_baselines3.common.logger import KVWriter, Logger  # noqa: E402
 
 from lrjit.lr_schedule import BaseLRSchedule  # noqa: E402
 
@@ -122,3 +123,85 @@ def test_save_load_keeps_the_schedule(tmp_path):
         assert p == 1.0 - steps / 192
         assert got == lr(p) == lr.schedule(min(steps, 192))
     assert recorder.seen[-1][1:] == (192, 0.0)  # warmup_cosine's end_value, at step 192
+
+
+# -- a Schedule given to SB3: the trap and the fix, read back from SB3's logger
+
+
+class Collect(KVWriter):
+    """An SB3 logger output that keeps every dumped ``{key: value}``."""
+
+    def __init__(self):
+        self.rows = []
+
+    def write(self, key_values, key_excluded, step=0):
+        self.rows.append(dict(key_values))
+
+    def close(self):
+        pass
+
+
+def warmup_cosine_at(k, peak=3e-4, warmup=40, total=100):
+    k = min(k, total)
+    if k < warmup:
+        return peak * k / warmup
+    return peak * 0.5 * (1.0 + math.cos(math.pi * (k - warmup) / (total - warmup)))
+
+
+def logged_lrs(lr, total=TOTAL):
+    model = make("PPO", dict(n_steps=32, batch_size=32, n_epochs=1), lr)
+    out = Collect()
+    model.set_logger(Logger(folder=None, output_formats=[out]))
+    model.learn(total, log_interval=1)
+    # PPO dumps its logs after each rollout, before train(): a row holds the
+    # previous train()'s lr, used at the previous rollout's end (32 steps
+    # earlier); the last train()'s values are still pending in the logger
+    seen = [(r["time/total_timesteps"] - 32, r["train/learning_rate"])
+            for r in out.rows if "train/learning_rate" in r]
+    seen.append((model.num_timesteps, model.logger.name_to_value["train/learning_rate"]))
+    return model, seen
+
+
+@pytest.mark.slow
+def test_schedule_progress_in_ppo_reads_back_from_the_logger(tmp_path):
+    import lrjit
+
+    schedule = lrjit.warmup_cosine(3e-4, warmup_steps=40, decay_steps=TOTAL)
+    model, seen = logged_lrs(schedule.progress(TOTAL))
+    assert [steps for steps, _ in seen] == [32, 64, 96, 128]  # the last one past the end
+    for steps, got in seen:
+        want = warmup_cosine_at(steps)  # 128: clamped onto the end, not extrapolated
+        assert math.isclose(got, want, rel_tol=1e-12, abs_tol=1e-18), (steps, got, want)
+    assert seen[-1][1] == 0.0
+
+    # the same through BaseLRSchedule.create, and after SB3's save/load
+    assert BaseLRSchedule.create(schedule, total_steps=TOTAL) == schedule.progress(TOTAL)
+    model.save(tmp_path / "ppo.zip")
+    loaded = sb3.PPO.load(tmp_path / "ppo.zip", device="cpu")
+    for p in (1.0, 0.7, 0.25, 0.0, -0.28):
+        assert loaded.lr_schedule(p) == model.lr_schedule(p)
+
+
+@pytest.mark.slow
+def test_the_trap_a_bare_schedule_reads_progress_as_a_step():
+    import lrjit
+
+    schedule = lrjit.warmup_cosine(3e-4, warmup_steps=40, decay_steps=TOTAL)
+    _, seen = logged_lrs(schedule, total=96)  # what the README warns against
+    # progress 1 -> 0 read as steps 1 -> 0: a warmup-length fraction of the intended rate
+    assert all(got <= 3e-4 / 40 for _, got in seen)
+    assert max(got for _, got in seen) < 0.05 * max(warmup_cosine_at(s) for s, _ in seen)
+    # and where total_timesteps is no multiple of the rollout, SB3's last progress is < 0
+    with pytest.raises(ValueError, match="step must be finite, >= 0"):
+        schedule(1.0 - 128 / TOTAL)
+
+
+def test_create_needs_total_steps_for_a_schedule():
+    import lrjit
+
+    with pytest.raises(ValueError, match="total_steps"):
+        BaseLRSchedule.create(lrjit.cosine(1e-3, decay_steps=10))
+    with pytest.raises(ValueError, match="total_steps=100"):
+        lrjit.one_cycle(0.1, total_steps=100).progress(50)
+    with pytest.raises(ValueError, match="total_steps"):
+        lrjit.cosine(1e-3, decay_steps=10).progress(0)

@@ -16,6 +16,7 @@ import numpy as np
 from ._interop import (
     EPOCH_DEPRECATION_WARNING,
     GET_LR_WARNING,
+    NoClosedFormError,
     check_optimizer,
     check_precompute,
     check_step_order,
@@ -25,6 +26,7 @@ from ._interop import (
     values,
 )
 from ._state import check_common, incoming
+from ._torch import instance_class
 
 __all__ = ["LRScheduler", "REBUILDS", "BLOCK", "floats", "plain_groups", "rows"]
 
@@ -139,6 +141,11 @@ class LRScheduler:
     _get_lr_called_within_step = False
     _is_initial = False
     _stateful = False  # the table depends on more than the epoch (chain forms, SGDR)
+    _torch_base = "LRScheduler"  # the torch class a twin derives from (see _torch)
+
+    def __new__(cls, *args, **kwargs):
+        # with torch imported, a real subclass of torch's class (lrjit.optim._torch)
+        return object.__new__(instance_class(cls))
 
     def __init__(self, optimizer, last_epoch=-1, *, precompute=None):
         try:
@@ -375,12 +382,21 @@ class LRScheduler:
     @property
     def schedules(self):
         """One :class:`lrjit.Schedule` per param group: the closed form of this configuration."""
-        return [self._schedule_for(i) for i in range(len(self.base_lrs))]
+        return [self._closed_form(i) for i in range(len(self.base_lrs))]
 
     @property
     def schedule(self):
         """The :class:`lrjit.Schedule` of the first param group (see :attr:`schedules`)."""
-        return self._schedule_for(0)
+        return self._closed_form(0)
+
+    def _closed_form(self, i):
+        # AttributeError where there is none, so hasattr/getattr(s, "schedule", None) work
+        try:
+            return self._schedule_for(i)
+        except NoClosedFormError:
+            raise
+        except ValueError as err:
+            raise NoClosedFormError(str(err)) from err
 
     def _schedule_for(self, i):
-        raise ValueError(f"{type(self).__name__} has no closed form as an lrjit Schedule")
+        raise NoClosedFormError(f"{type(self).__name__} has no closed form as an lrjit Schedule")

@@ -244,6 +244,8 @@ class ReduceLROnPlateau(LRScheduler):
     ([0.5], 1, False)
     """
 
+    _torch_base = "ReduceLROnPlateau"  # Lightning and transformers look for it
+
     def __init__(
         self,
         optimizer,

@@ -49,6 +49,15 @@ class ZeroDivisionConfigError(ValueError, ZeroDivisionError):
     """
 
 
+class NoClosedFormError(AttributeError, ValueError):
+    """``scheduler.schedule`` of a configuration with no closed form as a Schedule.
+
+    An ``AttributeError``, so ``hasattr(s, "schedule")`` is False and
+    ``getattr(s, "schedule", None)`` is None; also the ``ValueError`` earlier
+    versions raised.
+    """
+
+
 # -- optimizers and tensors
 
 

@@ -85,7 +85,12 @@ from ._compose import ChainedScheduler, ReduceLROnPlateau, SequentialLR
 from ._cyclical import CyclicLR, OneCycleLR
 
 # EPOCH_DEPRECATION_WARNING: torch's module has it, and users import it from there
-from ._interop import EPOCH_DEPRECATION_WARNING, StepOrderWarning, ZeroDivisionConfigError  # noqa: F401
+from ._interop import (  # noqa: F401
+    EPOCH_DEPRECATION_WARNING,
+    NoClosedFormError,
+    StepOrderWarning,
+    ZeroDivisionConfigError,
+)
 from ._lambdas import LambdaLR, MultiplicativeLR
 from ._recursive import (
     SWALR,
@@ -119,4 +124,5 @@ __all__ = [
     "LRScheduler",
     "StepOrderWarning",
     "ZeroDivisionConfigError",
+    "NoClosedFormError",
 ]
