@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 import pytest
+from family_records import RECORDS
 
 import lrjit
 from lrjit.families import REGISTRY
@@ -34,17 +35,15 @@ def test_codes_are_stable_and_unique():
 
 @pytest.mark.parametrize("family", KERNEL_FAMILIES, ids=lambda f: f.name)
 def test_dispatch_switch_calls_the_registered_kernel(family):
-    # Any row: kernels never raise, so the switch must route the code to this
-    # kernel with the layout's columns in order (NaN compares equal to NaN).
-    rng = np.random.default_rng(family.code)
-    params = np.zeros((1, lrjit.kernels.MAX_PARAMS))
+    # The switch must route each code to this family's kernel with the layout's
+    # columns in order: rows of the family's own example configurations.
     n = len(family.layout)
-    for _ in range(20):
-        params[0, :n] = rng.uniform(0.0, 3.0, n).round(1) + 0.5
-        for step in (0.0, 0.25, 1.0, 2.5, 7.0, 100.0):
+    rows = [s.params for s in map(lambda kw: family.factory(**kw), RECORDS[family.name].examples)]
+    assert rows, f"add an example for {family.name!r} to tests/family_records.py"
+    for params in rows:
+        for step in (0.0, 0.25, 1.0, 2.5, 7.0, 100.0, 12345.5):
             want = family.kernel(step, *params[0, :n])
-            got = piece_at(family.code, params, 0, step)
-            assert got == want or (math.isnan(got) and math.isnan(want)), (family.name, step)
+            assert piece_at(family.code, params, 0, step) == want, (family.name, step)
 
 
 def test_an_unregistered_code_gives_nan():
