@@ -1,9 +1,13 @@
 """Tier 3: the immutable :class:`Schedule` every factory returns, and :func:`from_dict`."""
 
+from __future__ import annotations
+
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
 
 from ._checks import (
     MAX_STEPS,
@@ -113,12 +117,12 @@ class Schedule:
         self.__setattr__(name, None)
 
     @property
-    def args(self):
+    def args(self) -> dict[str, Any]:
         """The factory's arguments, as a new dict."""
         return dict(self._args)
 
     @property
-    def program(self):
+    def program(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(kinds, params, starts)``: what :func:`lrjit.kernels.lr_at` takes before the step."""
         return self.kinds, self.params, self.starts
 
@@ -139,7 +143,7 @@ class Schedule:
         inner = ", ".join(f"{name}={show(value)}" for name, value in self._args)
         return f"lrjit.{self.family}({inner})"
 
-    def to_dict(self):
+    def to_dict(self) -> dict[str, Any]:
         """The factory's name (``"type"``) and arguments, as JSON-ready data.
 
         >>> import lrjit
@@ -163,7 +167,7 @@ class Schedule:
 
     # -- evaluation
 
-    def __call__(self, step):
+    def __call__(self, step: float | ArrayLike) -> float | np.ndarray:
         """The value at ``step``: a float for a scalar, a float64 array for an array.
 
         Steps must be finite, non-negative and at most 2**62; fractional steps are fine.
@@ -178,7 +182,15 @@ class Schedule:
         evaluate(self.kinds, self.params, self.starts, flat, out)
         return out.reshape(steps.shape)
 
-    def table(self, n, dtype=None, out=None, parallel=True, *, start=0):
+    def table(
+        self,
+        n: int,
+        dtype: DTypeLike | None = None,
+        out: np.ndarray | None = None,
+        parallel: bool = True,
+        *,
+        start: int = 0,
+    ) -> np.ndarray:
         """Values at steps ``start .. start+n-1`` from a compiled loop.
 
         Parameters
@@ -239,7 +251,7 @@ class Schedule:
         check_float32(out, f"table of {self!r}")
         return out
 
-    def integral(self, t):
+    def integral(self, t: int) -> float:
         """The cumulative learning rate ``sum(self(k) for k in range(t))``.
 
         O(1) for constant, linear, step-decay and exponential pieces (and joins
@@ -256,27 +268,36 @@ class Schedule:
 
     # -- combinators (lrjit.combinators)
 
-    def __mul__(self, other):
+    def __mul__(self, other: Schedule | float) -> Schedule:
         from .combinators import multiply
 
         if isinstance(other, Schedule) or _is_number(other):
             return multiply(self, other)
         return NotImplemented
 
-    def __rmul__(self, other):
+    def __rmul__(self, other: float) -> Schedule:
         from .combinators import multiply
 
         if _is_number(other):
             return multiply(other, self)
         return NotImplemented
 
-    def with_noise(self, pct, *, std=1.0, seed=0, kind="normal", begin=0, end=None):
+    def with_noise(
+        self,
+        pct: float,
+        *,
+        std: float = 1.0,
+        seed: int = 0,
+        kind: str = "normal",
+        begin: int = 0,
+        end: int | None = None,
+    ) -> Schedule:
         """This schedule with timm's noise: :func:`lrjit.with_noise`."""
         from .combinators import with_noise
 
         return with_noise(self, pct, std=std, seed=seed, kind=kind, begin=begin, end=end)
 
-    def progress(self, total_steps):
+    def progress(self, total_steps: int) -> Callable[[Any], Any]:
         """This schedule as a stable-baselines3 ``learning_rate``: a function of progress.
 
         SB3 calls ``learning_rate(progress_remaining)`` with progress going
@@ -298,13 +319,13 @@ class Schedule:
 
     # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
 
-    def plot(self, steps=None, **kwargs):
+    def plot(self, steps: int | None = None, **kwargs: Any) -> Any:
         """Draw the schedule and return the matplotlib Axes: :func:`lrjit.plotting.plot`."""
         from .plotting import plot
 
         return plot(self, steps, **kwargs)
 
-    def summary(self, steps=None, **kwargs):
+    def summary(self, steps: int | None = None, **kwargs: Any) -> str:
         """Window, peak, final value and samples as text: :func:`lrjit.plotting.summary`."""
         from .plotting import summary
 
@@ -328,7 +349,7 @@ def check_arguments(factory, names, owner, noun, error, extra=()):
         )
 
 
-def from_dict(config):
+def from_dict(config: Mapping[str, Any] | Schedule) -> Schedule:
     """The schedule a :meth:`Schedule.to_dict` dict describes.
 
     ``config["type"]`` names a family (:data:`lrjit.FACTORIES`); the other keys
