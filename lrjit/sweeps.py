@@ -16,6 +16,8 @@ here, and the CUDA kernels in :mod:`lrjit.cuda`, read through
 array([0.2       , 0.17071068, 0.1       , 0.02928932, 0.        ])
 """
 
+import inspect
+import numbers
 from collections.abc import Mapping
 
 import numba
@@ -87,8 +89,14 @@ def _family(family):
     )
 
 
-def _as_array(name, value, text=False):
+def _as_array(name, value, text=False, optional=False):
     arr = np.asarray(value)
+    # optional: a parameter defaulting to None (wsd's decay_steps) takes None among its values
+    if optional and arr.dtype == object and all(
+        v is None or isinstance(v, str) or (isinstance(v, numbers.Real) and not isinstance(v, bool))
+        for v in arr.flat
+    ):
+        return arr
     # text: an option named by a string (one_cycle's anneal_strategy, cyclic's mode)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number)
@@ -99,6 +107,11 @@ def _as_array(name, value, text=False):
             f"{name} must be a number or an array of numbers, got {value!r} (dtype {arr.dtype})"
         )
     return arr
+
+
+def _scalar(v):
+    """A plain Python scalar (an object array's element already is one)."""
+    return v.item() if isinstance(v, (np.generic, np.ndarray)) else v
 
 
 def grid(family, /, **params):
@@ -145,7 +158,12 @@ def _grid(family, params, offset=()):
             f"pass a list of lrjit.{name}(...) schedules to lrjit.sweep instead"
         )
     check_arguments(factory, params, name, "parameter", TypeError)
-    arrays = {n: _as_array(n, v, n in record.choices) for n, v in params.items()}
+    defaults = {n: p.default for n, p in inspect.signature(factory).parameters.items()}
+    arrays = {
+        n: _as_array(n, v, n in record.choices or isinstance(defaults.get(n), str),
+                     defaults.get(n, 0) is None)
+        for n, v in params.items()
+    }
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError:
@@ -156,7 +174,7 @@ def _grid(family, params, offset=()):
     for index in np.ndindex(shape):
         # .item(): plain Python scalars, so the factory's checks and messages
         # see exactly what a scalar call would.
-        kwargs = {n: a[index].item() for n, a in arrays.items()}
+        kwargs = {n: _scalar(a[index]) for n, a in arrays.items()}
         try:
             schedules[index] = factory(**kwargs)
         except (TypeError, ValueError) as error:
