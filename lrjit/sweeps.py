@@ -16,6 +16,7 @@ here, and the CUDA kernels in :mod:`lrjit.cuda`, read through
 array([0.2       , 0.17071068, 0.1       , 0.02928932, 0.        ])
 """
 
+import inspect
 from collections.abc import Mapping
 
 import numba
@@ -98,11 +99,14 @@ def _family(family):
     )
 
 
-def _as_array(name, value, text=False):
+def _as_array(name, value, text=False, optional=False):
     arr = np.asarray(value)
-    if arr.dtype == object and all(is_real(v) for v in arr.flat):
-        # Python ints beyond int64 (10**30): the factory checks each one as a number,
-        # exactly as a scalar call would.
+    if arr.dtype == object and all(
+        is_real(v) or (optional and (v is None or isinstance(v, str))) for v in arr.flat
+    ):
+        # Python ints beyond int64 (10**30), or None among the values of a parameter
+        # defaulting to None (wsd's decay_steps): the factory checks each one, exactly
+        # as a scalar call would.
         return arr
     # text: an option named by a string (one_cycle's anneal_strategy, cyclic's mode)
     if arr.dtype == object or not (
@@ -118,7 +122,7 @@ def _as_array(name, value, text=False):
 
 def _item(value):
     """A NumPy scalar as the Python scalar; an object array's element (a big int) as is."""
-    return value.item() if isinstance(value, np.generic) else value
+    return value.item() if isinstance(value, (np.generic, np.ndarray)) else value
 
 
 def grid(family, /, **params):
@@ -165,7 +169,12 @@ def _grid(family, params, offset=()):
             f"pass a list of lrjit.{name}(...) schedules to lrjit.sweep instead"
         )
     check_arguments(factory, params, name, "parameter", TypeError)
-    arrays = {n: _as_array(n, v, n in record.choices) for n, v in params.items()}
+    defaults = {n: p.default for n, p in inspect.signature(factory).parameters.items()}
+    arrays = {
+        n: _as_array(n, v, n in record.choices or isinstance(defaults.get(n), str),
+                     defaults.get(n, 0) is None)
+        for n, v in params.items()
+    }
     try:
         shape = np.broadcast_shapes(*(a.shape for a in arrays.values()))
     except ValueError:

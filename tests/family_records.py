@@ -249,6 +249,68 @@ def cosine_restarts(t, init_value, decay_steps, end_value=0.0, period_mult=1):
     return end_value + (init_value - end_value) * (1 + np.cos(np.pi * t_cur / period)) / 2
 
 
+def inverse_sqrt(t, peak_value, warmup_steps=0, timescale=None, init_value=0.0,
+                 convention="transformers"):
+    """Linear warmup, then ``peak * sqrt(tau / (t - W + tau))``: transformers 5.x's
+    ``get_inverse_sqrt_schedule`` (``tau`` defaults to W, else 10000) or timm's rsqrt."""
+    w = np.float64(warmup_steps)  # NumPy division: W = 0 gives inf, not an exception
+    tau = timescale or warmup_steps or 10_000
+    with np.errstate(divide="ignore", invalid="ignore"):  # the unchosen branch
+        if convention == "transformers":
+            warm = init_value + (peak_value - init_value) * (t / w)
+            decay = peak_value * (1.0 / np.sqrt((t + (tau - w)) / tau))
+        else:
+            warm = init_value + t * ((peak_value - init_value) / w)
+            decay = peak_value * (1.0 + (t - w) / tau) ** -0.5
+    return np.where(t < w, warm, decay)
+
+
+def _wsd_shape(shape, p, power, ratio):
+    """The decay factor at progress ``p``, 1 -> 0 (timm 1.0's ``_decay``, transformers')."""
+    if shape == "linear":
+        return 1.0 - p
+    if shape == "cosine":
+        return 0.5 * (1.0 + np.cos(np.pi * p))
+    if shape == "1-sqrt":
+        return 1.0 - np.sqrt(p)
+    if shape == "power":
+        return 1.0 - p**power
+    return (ratio**p - ratio) / (1.0 - ratio)
+
+
+def wsd(
+    t, peak_value, total_steps=None, warmup_steps=0, decay_steps=None, decay_fraction=None,
+    stable_steps=None, init_value=None, end_value=None, min_lr_rate=None, warmup_shape="linear",
+    decay_shape=None, decay_power=0.5, decay_ratio=0.1, stable_shape="constant", timescale=None,
+    convention="transformers",
+):
+    """Warmup (rising shape f from init), stable ``v = max(peak * stable(t - W), end)``, decay
+    ``end + (v - end) * g(min(p, 1))``: timm 1.0's ``WSDLRScheduler._get_lr`` (its linear warmup
+    ``init + t * ((peak - init) / W)``), transformers 5.x's ``_get_wsd_scheduler_lambda``."""
+    w = warmup_steps
+    d = decay_steps if decay_steps is not None else max(1, math.ceil(decay_fraction * total_steps))
+    s = stable_steps if stable_steps is not None else total_steps - w - d
+    timm = convention == "timm"
+    peak = peak_value
+    end = (end_value or 0.0) if min_lr_rate is None else min_lr_rate * peak
+    init = init_value if init_value is not None else (0.0 if timm else end)
+    w = np.float64(w)  # NumPy division: W = 0 gives inf, not an exception
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        if timm:
+            warm = init + t * ((peak - init) / w)
+        else:
+            p = t / w
+            rise = {"linear": p, "cosine": 0.5 * (1.0 - np.cos(np.pi * p)),
+                    "1-sqrt": 1.0 - np.sqrt(1.0 - p)}[warmup_shape]
+            warm = init + (peak - init) * rise
+        ts = t - w
+        v = peak * (1.0 + ts / (timescale or warmup_steps)) ** -0.5 \
+            if stable_shape == "rsqrt" else peak
+        v = np.maximum(v, end)
+        g = _wsd_shape(decay_shape or ("1-sqrt" if timm else "cosine"),
+                       np.minimum((ts - s) / d, 1.0), decay_power, decay_ratio)
+        return np.where(t < w, warm, np.where(ts - s <= 0, v, end + (v - end) * g))
+
 # -- value ranges: every value lies in [lo, hi] (up to rounding) ------------
 
 
@@ -315,6 +377,39 @@ def schedules():
         leaves, lambda children: _join_kwargs(children).map(lambda kw: lrjit.join(**kw)),
         max_leaves=6,
     )
+
+
+def _inverse_sqrt_kwargs(a):
+    peak, warm, tau, init, conv = a
+    if conv == "timm" and warm == 0 and tau is None:
+        tau = 1
+    return dict(peak_value=peak, warmup_steps=warm, timescale=tau, init_value=init,
+                convention=conv)
+
+
+def _wsd_kwargs(a):
+    peak, w, s, d, end, init, shapes, conv, frac = a
+    warmup_shape, decay_shape, rsqrt = shapes
+    kw = dict(peak_value=peak, warmup_steps=w, convention=conv)
+    if frac is None:
+        kw.update(stable_steps=s, decay_steps=d)
+    else:
+        kw.update(total_steps=w + s + d, decay_fraction=frac)
+    kw.update(init_value=init, decay_shape=decay_shape, decay_power=2.0, decay_ratio=0.05)
+    if rsqrt:
+        kw.update(stable_shape="rsqrt", timescale=w or 7)
+    if conv == "timm":
+        kw.update(end_value=end)
+    else:
+        kw.update(warmup_shape=warmup_shape, min_lr_rate=min(end, 1.0))
+    return kw
+
+
+def _wsd_range(kw):
+    end = kw.get("end_value") or 0.0
+    if kw.get("min_lr_rate") is not None:
+        end = kw["min_lr_rate"] * kw["peak_value"]
+    return _span(kw.get("init_value") or 0.0, kw["peak_value"], end)
 
 
 def _warm(n):
@@ -606,6 +701,57 @@ RECORDS = {
             init_value=0.1, decay_steps=max(n // 16, 1), end_value=0.001, period_mult=2
         ),
         value_range=lambda kw: _span(kw["init_value"], kw.get("end_value", 0.0)),
+    ),
+    "inverse_sqrt": Record(
+        formula=inverse_sqrt,
+        examples=(
+            dict(peak_value=1.0, warmup_steps=100),
+            dict(peak_value=3e-4, warmup_steps=4000, timescale=10_000, init_value=1e-6),
+            dict(peak_value=0.1),
+            dict(peak_value=0.5, warmup_steps=10, convention="timm", init_value=0.01),
+            dict(peak_value=0.5, warmup_steps=0, timescale=3, convention="timm"),
+        ),
+        strategy=st.tuples(
+            values, counts0, st.none() | counts, values,
+            st.sampled_from(["transformers", "timm"]),
+        ).map(_inverse_sqrt_kwargs),
+        bench=lambda n: dict(peak_value=0.1, warmup_steps=_warm(n)),
+        value_range=lambda kw: _span(0.0, kw["peak_value"], kw.get("init_value", 0.0)),
+    ),
+    "wsd": Record(
+        formula=wsd,
+        examples=(
+            dict(peak_value=1.0, total_steps=200, warmup_steps=10, decay_steps=40),
+            dict(peak_value=0.1, total_steps=100, warmup_steps=5, decay_fraction=0.2,
+                 warmup_shape="cosine", decay_shape="1-sqrt", min_lr_rate=0.1),
+            dict(peak_value=0.1, stable_steps=0, warmup_steps=3, decay_steps=9,
+                 warmup_shape="1-sqrt", decay_shape="linear", end_value=0.01),
+            dict(peak_value=1.0, total_steps=60, warmup_steps=10, decay_steps=20,
+                 convention="timm", init_value=0.1, end_value=0.05),
+            dict(peak_value=1.0, total_steps=60, warmup_steps=10, decay_steps=20,
+                 convention="timm", decay_shape="power", decay_power=2.0),
+            dict(peak_value=1.0, total_steps=60, warmup_steps=0, decay_steps=60,
+                 convention="timm", decay_shape="exponential", decay_ratio=0.05),
+            dict(peak_value=1.0, total_steps=80, warmup_steps=10, decay_steps=20,
+                 convention="timm", stable_shape="rsqrt", decay_shape="linear",
+                 end_value=0.01),
+        ),
+        strategy=st.tuples(
+            values, counts0, st.integers(0, 1000) | counts0, st.integers(1, 1000),
+            st.floats(0.0, 1.0), values,
+            st.tuples(st.sampled_from(["linear", "cosine", "1-sqrt"]),
+                      st.sampled_from(["linear", "cosine", "1-sqrt", "power", "exponential"]),
+                      st.booleans()),
+            st.sampled_from(["transformers", "timm"]),
+            st.none() | st.floats(0.01, 1.0),
+        ).filter(lambda a: a[1] + a[2] + a[3] <= MAX_STEPS).map(_wsd_kwargs).filter(
+            # a decay fraction of the total must leave the warmup its steps
+            lambda kw: "decay_fraction" not in kw
+            or math.ceil(kw["decay_fraction"] * kw["total_steps"]) + kw["warmup_steps"]
+            <= kw["total_steps"]),
+        bench=lambda n: dict(peak_value=0.1, total_steps=n, warmup_steps=_warm(n),
+                             decay_fraction=0.2),
+        value_range=_wsd_range,
     ),
 }
 

@@ -23,6 +23,8 @@ CODES = {
     "one_cycle": 7,
     "cyclic": 8,
     "cosine_restarts": 9,
+    "inverse_sqrt": 10,
+    "wsd": 11,
 }
 
 KERNEL_FAMILIES = [f for f in REGISTRY.values() if f.code is not None]

@@ -28,6 +28,9 @@ def cosine_restarts_kernel(step, init_value, decay_steps, end_value, period_mult
     >>> round(cosine_restarts_kernel(20.0, 1.0, 10.0, 0.0, 2.0), 12)  # halfway through 20 steps
     0.5
     """
+    if not period_mult >= 1.0:
+        # shrinking periods never cover a late step (the loop below would not end)
+        return math.nan
     if period_mult == 1.0:
         t = step % decay_steps
         period = decay_steps

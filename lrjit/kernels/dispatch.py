@@ -25,11 +25,13 @@ from ..families import (
     cosine_restarts,
     cyclic,
     exponential,
+    inverse_sqrt,
     linear,
     one_cycle,
     polynomial,
     step_decay,
     warmup_cosine,
+    wsd,
 )
 
 __all__ = ["MAX_PARAMS", "lr_at", "piece_at", "run_length"]
@@ -73,6 +75,15 @@ def piece_at(kind, params, row, step):
     elif kind == cosine_restarts.CODE:
         return cosine_restarts.cosine_restarts_kernel(
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3]
+        )
+    elif kind == inverse_sqrt.CODE:
+        return inverse_sqrt.inverse_sqrt_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4]
+        )
+    elif kind == wsd.CODE:
+        return wsd.wsd_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
+            p[row, 7],
         )
     return math.nan
 
