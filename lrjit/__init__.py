@@ -13,6 +13,7 @@ Numba's on-disk cache when it can), or all at once with :func:`warmup`.
 
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from . import kernels, ufuncs
 from ._jit import CacheWarning
@@ -25,6 +26,21 @@ __version__ = "0.1.0"
 
 # Every family's factory is lrjit.<family> (the registry decides which).
 globals().update(FACTORIES)
+if TYPE_CHECKING:  # the same names, spelled out for type checkers (tests/test_registry.py)
+    from .families.constant import constant
+    from .families.linear import linear
+    from .families.step_decay import step_decay
+    from .families.exponential import exponential
+    from .families.polynomial import polynomial
+    from .families.cosine import cosine
+    from .families.warmup_cosine import warmup_cosine
+    from .families.one_cycle import one_cycle
+    from .families.cyclic import cyclic
+    from .families.cosine_restarts import cosine_restarts
+    from .families.inverse_sqrt import inverse_sqrt
+    from .families.wsd import wsd
+    from .families.multistep import multistep
+    from .families.join import join
 
 __all__ = [
     "CacheWarning",

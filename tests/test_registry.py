@@ -95,3 +95,17 @@ def test_the_core_has_no_import_cycle_with_cuda():
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
                 assert "sweeps" not in (node.module or ""), path
+
+
+def test_type_checkers_see_every_factory():
+    # lrjit/__init__.py exports the registry's factories at run time and spells
+    # them out under TYPE_CHECKING for type checkers: the two lists agree.
+    import ast
+    import pathlib
+
+    tree = ast.parse(pathlib.Path(lrjit.__file__).read_text())
+    block = next(
+        n for n in tree.body if isinstance(n, ast.If) and getattr(n.test, "id", "") == "TYPE_CHECKING"
+    )
+    spelled = {alias.name for stmt in block.body for alias in stmt.names}
+    assert spelled == set(REGISTRY)

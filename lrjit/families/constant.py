@@ -1,8 +1,15 @@
 """The constant schedule: one value at every step (optax's ``constant_schedule``)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._checks import check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 0
 
@@ -17,7 +24,7 @@ def constant_kernel(step, value):
     return float(value)
 
 
-def constant(value):
+def constant(value) -> Schedule:
     """``value`` at every step.
 
     >>> import lrjit

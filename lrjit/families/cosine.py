@@ -1,10 +1,16 @@
 """Cosine annealing (optax's ``cosine_decay_schedule``, torch's ``CosineAnnealingLR``)."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_flag, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 5
 
@@ -27,7 +33,7 @@ def cosine_kernel(step, init_value, decay_steps, end_value, periodic):
     return end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / decay_steps)) / 2.0
 
 
-def cosine(init_value, decay_steps, end_value=0.0, periodic=False):
+def cosine(init_value, decay_steps, end_value=0.0, periodic=False) -> Schedule:
     """Cosine annealing: ``end + (init - end) * (1 + cos(pi * t / T)) / 2``, ``T = decay_steps``.
 
     After ``T`` the value is held at ``end_value``; with ``periodic=True`` the

@@ -1,10 +1,16 @@
 """Cosine annealing with warm restarts, SGDR (torch's ``CosineAnnealingWarmRestarts``)."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 9
 
@@ -44,7 +50,7 @@ def cosine_restarts_kernel(step, init_value, decay_steps, end_value, period_mult
     return end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / period)) / 2.0
 
 
-def cosine_restarts(init_value, decay_steps, end_value=0.0, period_mult=1):
+def cosine_restarts(init_value, decay_steps, end_value=0.0, period_mult=1) -> Schedule:
     """Cosine annealing with warm restarts, SGDR (torch's ``CosineAnnealingWarmRestarts``).
 
     Period ``i`` lasts ``T_i = decay_steps * period_mult ** i`` steps and

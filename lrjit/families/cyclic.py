@@ -5,11 +5,17 @@ torch front-end.  For Python-float learning rates the values are bitwise equal
 to torch's ``get_lr()``.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_choice, check_count, check_real, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 __all__ = [
     "SCALE_TRIANGULAR",
@@ -105,7 +111,7 @@ def cyclic_kernel(step, init_value, peak_value, up_steps, down_steps, mode, gamm
 
 def cyclic(
     init_value, peak_value, up_steps, down_steps, mode="triangular", gamma=1.0, scale_mode="auto"
-):
+) -> Schedule:
     """Triangular cycles between ``init_value`` and ``peak_value`` (torch's ``CyclicLR``).
 
     A cycle rises for ``up_steps`` and falls for ``down_steps``.  With

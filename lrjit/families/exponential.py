@@ -1,10 +1,16 @@
 """Exponential decay: ``init_value * gamma ** t`` (torch's ``ExponentialLR`` closed form)."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_real, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 3
 
@@ -19,7 +25,7 @@ def exponential_kernel(step, init_value, gamma):
     return init_value * gamma ** float(step)
 
 
-def exponential(init_value, gamma):
+def exponential(init_value, gamma) -> Schedule:
     """``init_value * gamma ** t``: torch's ExponentialLR, for ``0 < gamma <= 1``.
 
     >>> import lrjit

@@ -1,10 +1,16 @@
 """Warmup then inverse square root decay (transformers' ``get_inverse_sqrt_schedule``, timm's rsqrt)."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_choice, check_count, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 10
 
@@ -42,7 +48,7 @@ def inverse_sqrt_kernel(step, peak_value, warmup_steps, timescale, init_value, c
 
 def inverse_sqrt(
     peak_value, warmup_steps=0, *, timescale=None, init_value=0.0, convention="transformers"
-):
+) -> Schedule:
     """Linear warmup to ``peak_value``, then ``peak * sqrt(tau / (t - W + tau))``.
 
     The warmup is counted in the step (``W = warmup_steps``): the decay

@@ -7,7 +7,7 @@ from ..schedule import Schedule
 from ._registry import register
 
 
-def join(schedules, boundaries):
+def join(schedules, boundaries) -> Schedule:
     """Piece ``k`` runs from ``boundaries[k-1]`` on its local step ``t - boundaries[k-1]``.
 
     ``boundaries`` are ``len(schedules) - 1`` strictly increasing absolute

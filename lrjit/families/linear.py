@@ -1,8 +1,15 @@
 """Linear ramp between two values (optax's ``linear_schedule``)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._checks import check_count, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 1
 
@@ -28,7 +35,7 @@ def linear_kernel(step, init_value, end_value, transition_steps, transition_begi
     return init_value + (end_value - init_value) * (u / transition_steps)
 
 
-def linear(init_value, end_value, transition_steps, transition_begin=0):
+def linear(init_value, end_value, transition_steps, transition_begin=0) -> Schedule:
     """Linear ramp from ``init_value`` to ``end_value``.
 
     With ``u = t - transition_begin`` and ``T = transition_steps``, the value is

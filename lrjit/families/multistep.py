@@ -4,13 +4,19 @@ Its kernel takes the milestones as an array; its programs are joins of
 constants (one piece per distinct milestone), so it needs no code of its own.
 """
 
+from __future__ import annotations
+
 import math
 from bisect import bisect_right
+from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_real, check_sequence, check_value
 from .._jit import jit
 from . import constant
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 
 @jit
@@ -32,7 +38,7 @@ def multistep_kernel(step, init_value, gamma, milestones):
     return init_value * gamma ** float(count)
 
 
-def multistep(init_value, milestones, gamma=0.1):
+def multistep(init_value, milestones, gamma=0.1) -> Schedule:
     """``init_value * gamma ** (number of milestones <= t)``: torch's MultiStepLR.
 
     ``milestones`` are steps in any order; a repeated milestone compounds.

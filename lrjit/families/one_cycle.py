@@ -5,11 +5,17 @@ torch front-end.  For Python-float learning rates the values are bitwise equal
 to torch's ``get_lr()``.
 """
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import MAX_VALUE, check_choice, check_count, check_flag, check_real, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 __all__ = [
     "ANNEAL_COS",
@@ -118,7 +124,7 @@ def one_cycle(
     div_factor=25.0,
     final_div_factor=1e4,
     three_phase=False,
-):
+) -> Schedule:
     """The 1cycle policy (torch's ``OneCycleLR``): up to ``peak_value``, then far below the start.
 
     With ``T = total_steps``, ``init = peak_value / div_factor`` and

@@ -1,8 +1,15 @@
 """Polynomial decay to an end value (optax's ``polynomial_schedule``)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._checks import check_count, check_real, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 4
 
@@ -18,7 +25,7 @@ def polynomial_kernel(step, init_value, end_value, power, transition_steps):
     return (init_value - end_value) * frac**power + end_value
 
 
-def polynomial(init_value, end_value, power, transition_steps):
+def polynomial(init_value, end_value, power, transition_steps) -> Schedule:
     """``(init - end) * (1 - min(t, T) / T) ** power + end``, ``T = transition_steps``.
 
     optax's ``polynomial_schedule`` (without ``transition_begin``).

@@ -1,10 +1,16 @@
 """Step decay: ``init_value * gamma ** floor(t / step_size)`` (torch's ``StepLR``)."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_real, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 2
 
@@ -39,7 +45,7 @@ def step_decay_run(step, step_size):
     return float(count)
 
 
-def step_decay(init_value, step_size, gamma=0.1):
+def step_decay(init_value, step_size, gamma=0.1) -> Schedule:
     """``init_value * gamma ** floor(t / step_size)``: torch's StepLR.
 
     >>> import lrjit

@@ -1,8 +1,15 @@
 """Linear warmup then cosine decay (optax's ``warmup_cosine_decay_schedule``)."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
 from .._checks import check_count, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 from .cosine import cosine_kernel
 
 CODE = 6
@@ -25,7 +32,7 @@ def warmup_cosine_kernel(step, peak_value, warmup_steps, decay_steps, init_value
     return cosine_kernel(step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0)
 
 
-def warmup_cosine(peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=0.0):
+def warmup_cosine(peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=0.0) -> Schedule:
     """Linear warmup from ``init_value`` to ``peak_value``, then cosine decay to ``end_value``.
 
     ``decay_steps`` is the length of the whole schedule, warmup included

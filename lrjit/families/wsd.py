@@ -1,10 +1,16 @@
 """Warmup-stable-decay (transformers' ``get_wsd_schedule``, timm's ``WSDLRScheduler``)."""
 
+from __future__ import annotations
+
 import math
+from typing import TYPE_CHECKING
 
 from .._checks import check_choice, check_count, check_real, check_value
 from .._jit import jit
 from ._registry import register
+
+if TYPE_CHECKING:
+    from ..schedule import Schedule
 
 CODE = 11
 
@@ -83,7 +89,7 @@ def wsd(
     stable_steps=None, init_value=None, end_value=None, min_lr_rate=None, warmup_shape="linear",
     decay_shape=None, decay_power=0.5, decay_ratio=0.1, stable_shape="constant", timescale=None,
     convention="transformers",
-):
+) -> Schedule:
     """Warmup-stable-decay: rise to ``peak_value``, hold it, decay to the end value, hold that.
 
     Phases of ``W = warmup_steps``, ``S`` and ``D`` steps.  ``total_steps``
