@@ -153,7 +153,8 @@ def jit(func=None, *, parallel=False, inline="never"):
     locator available ...")`` when neither ``NUMBA_CACHE_DIR``, the package
     folder nor the user cache is writable; lrjit then compiles without a cache
     instead of failing to import, and says so once with a :class:`CacheWarning`.
-    Unreadable or unwritable cache entries are recompiled (:class:`_PackageCache`).  Use one flag set per Python function: two
+    Unreadable or unwritable cache entries are recompiled (:class:`_PackageCache`).
+    Use one flag set per Python function: two
     dispatchers of the same function with different flags would share one
     cache entry.
     """

@@ -282,7 +282,8 @@ def _corrupt(path, how):
 
 
 @pytest.mark.parametrize(
-    "suffix, how", [("nbi", "truncated"), ("nbc", "truncated"), ("nbi", "foreign"), ("nbc", "empty")]
+    "suffix, how",
+    [("nbi", "truncated"), ("nbc", "truncated"), ("nbi", "foreign"), ("nbc", "empty")],
 )
 def test_corrupt_cache_files_are_recompiled_and_healed(
     tmp_path, run_python, _fill_cache, suffix, how
