@@ -179,13 +179,13 @@ class Schedule:
 
     def plot(self, steps=None, **kwargs):
         """Draw the schedule and return the matplotlib Axes: :func:`lrjit.plotting.plot`."""
-        from ..plotting import plot
+        from .plotting import plot
 
         return plot(self, steps, **kwargs)
 
     def summary(self, steps=None, **kwargs):
         """Window, peak, final value and samples as text: :func:`lrjit.plotting.summary`."""
-        from ..plotting import summary
+        from .plotting import summary
 
         return summary(self, steps, **kwargs)
 
