@@ -148,8 +148,19 @@ seed_configs = st.sampled_from(sorted(SEED)).flatmap(lambda kind: st.fixed_dicti
         **{key: st.floats(0.01, 0.99) for key in SEED[kind]},
     },
 ))
-functional_configs = st.tuples(schedules(), st.integers(1, 10**6)).map(
-    lambda sn: {**sn[0].to_dict(), "total_steps": sn[1]}
+def _total_steps_is_free(schedule):
+    # A family that takes total_steps and stores it (one_cycle) is rebuilt over the
+    # run's length; one that stores its phases instead (wsd: stable_steps) fixes its
+    # own length, so "total_steps" beside its stored form is a contradiction.
+    d = schedule.to_dict()
+    takes = "total_steps" in inspect.signature(lrjit.FACTORIES[d["type"]]).parameters
+    return not takes or "total_steps" in d
+
+
+functional_configs = (
+    st.tuples(schedules(), st.integers(1, 10**6))
+    .filter(lambda sn: _total_steps_is_free(sn[0]))
+    .map(lambda sn: {**sn[0].to_dict(), "total_steps": sn[1]})
 )
 progress = np.array([1.0, 0.9, 2 / 3, 0.5, 0.1, 1e-6, 0.0, -0.3])
 
