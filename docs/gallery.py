@@ -32,11 +32,13 @@ FAMILIES = {
     "one_cycle": (lrjit.one_cycle(0.1, total_steps=1000), 1000, False),
     "cyclic": (lrjit.cyclic(1e-3, 0.1, up_steps=100, down_steps=100, mode="triangular2"), 800, False),
     "cosine_restarts": (lrjit.cosine_restarts(0.1, decay_steps=100, period_mult=2), 1500, False),
+    "inverse_sqrt": (lrjit.inverse_sqrt(0.1, warmup_steps=100), 2000, False),
+    "wsd": (lrjit.wsd(0.1, 1000, warmup_steps=100, decay_steps=200), 1000, False),
 }
 
 COMPOSITIONS = {
-    # warmup, stable, decay (WSD): three pieces, each on its local step
-    "wsd": (
+    # warmup, stable, decay spelled as a join: three pieces, each on its local step
+    "wsd_as_join": (
         lrjit.join(
             [lrjit.linear(0.0, 0.1, 100), lrjit.constant(0.1), lrjit.linear(0.1, 0.0, 200)],
             [100, 800],

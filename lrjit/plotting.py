@@ -15,6 +15,7 @@ lrjit.multistep(init_value=0.1, milestones=[30, 80], gamma=0.1)
   final    0.001 at step 99
   settles  at step 80 (unchanged from there to step 99)
   first    0.1, 0.1, 0.1, 0.1, 0.1
+  range    min 0.001 at step 80, max 0.1 at step 0
   sampled  step  value
               0  0.1
              10  0.1

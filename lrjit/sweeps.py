@@ -171,8 +171,14 @@ def _grid(family, params, offset=()):
     check_arguments(factory, params, name, "parameter", TypeError)
     defaults = {n: p.default for n, p in inspect.signature(factory).parameters.items()}
     arrays = {
-        n: _as_array(n, v, n in record.choices or isinstance(defaults.get(n), str),
-                     defaults.get(n, 0) is None)
+        # text: a string option (a choice, or a None default that may name one: wsd's
+        # decay_shape); optional: None is a value too.  The factory checks each value.
+        n: _as_array(
+            n,
+            v,
+            n in record.choices or isinstance(defaults.get(n), str) or defaults.get(n, 0) is None,
+            defaults.get(n, 0) is None,
+        )
         for n, v in params.items()
     }
     try:

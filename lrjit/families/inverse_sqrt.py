@@ -34,7 +34,7 @@ def inverse_sqrt_kernel(step, peak_value, warmup_steps, timescale, init_value, c
         timm (1):          init + step * ((peak - init) / W)            step < W
                            peak * (1 + (step - W) / tau) ** -0.5        step >= W
 
-    >>> inverse_sqrt_kernel(300.0, 1.0, 100.0, 100.0, 0.0, 0.0)
+    >>> inverse_sqrt_kernel(400.0, 1.0, 100.0, 100.0, 0.0, 0.0)
     0.5
     """
     if step < warmup_steps:

@@ -44,7 +44,7 @@ def wsd_kernel(
         v                                                 W <= t <= W + S
         end + (v - end) * f(min((t - W - S) / D, 1))        after
 
-    >>> wsd_kernel(150.0, 1.0, 10.0, 100.0, 40.0, 0.0, 0.0, 1.0, 0.0)  # halfway down, linear
+    >>> wsd_kernel(130.0, 1.0, 10.0, 100.0, 40.0, 0.0, 0.0, 1.0, 0.0)  # halfway down, linear
     0.5
     """
     code = int(stable_shape)
@@ -199,7 +199,9 @@ def wsd(
     row = [a["peak_value"], float(w), float(s), float(d), init, end, decay_code,
            float(4 * tau + warm_code)]
     # canonical arguments (phases resolved, nothing unused): what to_dict and repr give
-    args = {"peak_value": a["peak_value"], "warmup_steps": w, "stable_steps": s,
+    # total_steps rather than stable_steps: a progress schedule (lrjit.lr_schedule)
+    # rebuilds the family over its run's length through that key.
+    args = {"peak_value": a["peak_value"], "total_steps": w + s + d, "warmup_steps": w,
             "decay_steps": d, "init_value": init}
     args["end_value"] = end  # absolute, whichever way it was given
     if not timm:
