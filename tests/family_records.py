@@ -397,7 +397,7 @@ def _wsd_kwargs(a):
         kw.update(total_steps=w + s + d, decay_fraction=frac)
     kw.update(init_value=init, decay_shape=decay_shape, decay_power=2.0, decay_ratio=0.05)
     if rsqrt:
-        kw.update(stable_shape="rsqrt", timescale=w or 7)
+        kw.update(stable_shape="rsqrt", timescale=min(w, 2**50) or 7)  # the kernel row holds tau <= 2**50
     if conv == "timm":
         kw.update(end_value=end)
     else:

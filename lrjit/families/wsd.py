@@ -161,8 +161,8 @@ def wsd(
                          "not both")
     if (a["decay_steps"] is None) == (a["decay_fraction"] is None):
         raise ValueError("give exactly one of decay_steps and decay_fraction")
-    if (a["total_steps"] is None) == (a["stable_steps"] is None):
-        raise ValueError("give exactly one of total_steps and stable_steps")
+    if a["total_steps"] is None and a["stable_steps"] is None:
+        raise ValueError("give total_steps or stable_steps (or both, if they agree)")
     w = a["warmup_steps"]
     if a["decay_fraction"] is not None:
         if a["total_steps"] is None:
@@ -175,6 +175,9 @@ def wsd(
         if s < 0:
             raise ValueError(f"total_steps counts the warmup and the decay and must be >= "
                              f"warmup_steps + decay steps = {w + d}, got {a['total_steps']}")
+        if a["stable_steps"] is not None and a["stable_steps"] != s:
+            raise ValueError(f"stable_steps={a['stable_steps']} disagrees with total_steps - "
+                             f"warmup_steps - decay steps = {s}; give one of them")
     else:
         s = a["stable_steps"]
         if w + s + d > 2**53:
@@ -199,10 +202,10 @@ def wsd(
     row = [a["peak_value"], float(w), float(s), float(d), init, end, decay_code,
            float(4 * tau + warm_code)]
     # canonical arguments (phases resolved, nothing unused): what to_dict and repr give
-    # total_steps rather than stable_steps: a progress schedule (lrjit.lr_schedule)
-    # rebuilds the family over its run's length through that key.
+    # total_steps beside stable_steps (they agree): a progress schedule
+    # (lrjit.lr_schedule) rebuilds the family over its run's length through that key.
     args = {"peak_value": a["peak_value"], "total_steps": w + s + d, "warmup_steps": w,
-            "decay_steps": d, "init_value": init}
+            "stable_steps": s, "decay_steps": d, "init_value": init}
     args["end_value"] = end  # absolute, whichever way it was given
     if not timm:
         args["warmup_shape"] = a["warmup_shape"]
