@@ -69,11 +69,27 @@ class Family:
         return _schedule_class()(self.name, args, pieces, horizon)
 
     def row(self, args):
-        """The program row of a factory's checked ``args``: the layout's values as floats."""
+        """The program row of a factory's checked ``args``: the layout's values as floats.
+
+        A kernel parameter with a default may be absent from ``args``: the
+        factories store an optional parameter only when it differs from the
+        kernel's default, so schedules built before it existed keep their
+        ``repr``, ``to_dict`` and equality.
+        """
         return [
-            self.choices[name][args[name]] if name in self.choices else float(args[name])
+            self.choices[name][args[name]]
+            if name in self.choices and name in args
+            else float(args[name] if name in args else self.defaults[name])
             for name in self.layout
         ]
+
+    @functools.cached_property
+    def defaults(self):
+        """The kernel's parameters that have defaults, with their values."""
+        if self.kernel is None:
+            return {}
+        params = inspect.signature(self.kernel.py_func).parameters
+        return {n: p.default for n, p in params.items() if p.default is not p.empty}
 
 
 @functools.cache

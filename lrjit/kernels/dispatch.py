@@ -36,7 +36,9 @@ from ..families import (
 
 __all__ = ["MAX_PARAMS", "lr_at", "piece_at", "run_length"]
 
-MAX_PARAMS = 8
+# Room for the widest kernel (wsd, restarts with their cycle controls) and a
+# flag or two; a row costs 8 bytes a column, per piece, in a sweep.
+MAX_PARAMS = 12
 
 
 @jit(inline="always")
