@@ -119,18 +119,13 @@ def lr_at(kinds, params, starts, step):
         # One piece: constant indices, so LLVM can hoist the kind and the
         # parameter loads out of the caller's loop.
         return piece_at(kinds[0], params, 0, step - starts[0])
+    if kinds[0] < 0:
+        # A composite program: products, warmups, noise (lrjit.kernels.compose).
+        # Tested before the scan, on loop-invariant data, so LLVM unswitches a
+        # caller's loop over a plain join and this branch costs it nothing.
+        return composite_at(kinds, params, starts, step)
     while i > 0 and step < starts[i]:
         i -= 1
-    if i == 0 and kinds[0] < 0:
-        # A composite program (its rows after the first start at inf, so the
-        # scan ends here): products, warmups, noise (lrjit.kernels.compose).
-        # Two call sites on purpose: with one, LLVM inlines the whole composite
-        # evaluator into the caller's loop (a single-use function), which then
-        # no longer unswitches on the one-piece case: a one-piece linear loop
-        # ran 1.3-1.75x slower (benchmarks/ab_lr_at.py).  Both compute the same.
-        if step > params[0, 1]:
-            return composite_at(kinds, params, starts, step)
-        return composite_at(kinds, params, starts, step)
     return piece_at(kinds[i], params, i, step - starts[i])
 
 
