@@ -10,27 +10,16 @@ import copy
 import pickle
 import types
 import warnings
-from types import SimpleNamespace
 
 import pytest
-import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch.optim import lr_scheduler as torch_sched
-from torch.optim.swa_utils import SWALR as TorchSWALR
+from torch_schedulers import BUILD as COMMON_BUILD
+from torch_schedulers import LRJIT, TORCH, sgd
 
 import lrjit
 from lrjit.optim import lr_scheduler as lrjit_sched
-
-TORCH = SimpleNamespace(
-    **{n: getattr(torch_sched, n) for n in torch_sched.__all__}, SWALR=TorchSWALR
-)
-LRJIT = lrjit_sched
-
-
-def sgd(lrs=(0.1, 0.05)):
-    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
-    return torch.optim.SGD(groups, lr=lrs[0], momentum=0.9)
 
 
 def _decay(epoch):
@@ -44,17 +33,7 @@ def _factor(epoch):
 # table mode needs a Schedule as lr_lambda; torch's own state_dict cannot save one
 # (a Schedule has no __dict__: the core's side of issue 12), so per-step uses functions
 BUILD = {
-    "step": lambda L, o, **kw: L.StepLR(o, 3, 0.5, **kw),
-    "multistep": lambda L, o, **kw: L.MultiStepLR(o, [2, 5, 5], 0.5, **kw),
-    "constant": lambda L, o, **kw: L.ConstantLR(o, 0.5, 4, **kw),
-    "linear": lambda L, o, **kw: L.LinearLR(o, 0.25, 1.0, 6, **kw),
-    "exponential": lambda L, o, **kw: L.ExponentialLR(o, 0.9, **kw),
-    "polynomial": lambda L, o, **kw: L.PolynomialLR(o, 8, 2.0, **kw),
-    "cosine": lambda L, o, **kw: L.CosineAnnealingLR(o, 7, 0.001, **kw),
-    "swa": lambda L, o, **kw: L.SWALR(o, 0.01, 5, **kw),
-    "restarts": lambda L, o, **kw: L.CosineAnnealingWarmRestarts(o, 3, 2, **kw),
-    "cyclic": lambda L, o, **kw: L.CyclicLR(o, 0.01, 0.1, 3, **kw),
-    "one_cycle": lambda L, o, **kw: L.OneCycleLR(o, 0.1, 50, **kw),
+    **COMMON_BUILD,
     "lambda": lambda L, o, **kw: L.LambdaLR(o, lrjit.exponential(1.0, 0.9) if kw else _decay, **kw),
     "multiplicative": lambda L, o, **kw: L.MultiplicativeLR(
         o, lrjit.constant(0.9) if kw else _factor, **kw
