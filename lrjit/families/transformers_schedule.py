@@ -123,7 +123,8 @@ def transformers_schedule(
         constant                    1
         constant_with_warmup        1 after the warmup
         linear                      max(0, (T - t) / max(1, T - W))
-        cosine                      max(0, (1 + cos(2 pi num_cycles p)) / 2), p = (t - W) / max(1, T - W)
+        cosine                      max(0, (1 + cos(2 pi num_cycles p)) / 2),
+                                    p = (t - W) / max(1, T - W)
                                     (not held after T: it rises again, as transformers')
         cosine_with_min_lr          max(0, f * (1 - min_lr_rate) + min_lr_rate), f the cosine's
         cosine_with_restarts        (1 + cos(pi ((num_cycles p) mod 1))) / 2, 0 from p >= 1

@@ -54,7 +54,7 @@ __all__ = [
 
 
 class TransformersLR(ScheduleLR):
-    """A transformers scheduler: each group's lr is ``initial_lr * multiplier(k)`` after ``k`` steps.
+    """A transformers scheduler: a group's lr is ``initial_lr * multiplier(k)`` after ``k`` steps.
 
     What transformers' ``LambdaLR(optimizer, lr_lambda)`` computes, with an
     lrjit Schedule for the lambda: a :class:`~lrjit.optim.ScheduleLR` with
@@ -166,7 +166,7 @@ def get_polynomial_decay_schedule_with_warmup(
 
 
 def get_inverse_sqrt_schedule(optimizer, num_warmup_steps, timescale=None, last_epoch=-1):
-    """Linear warmup, then ``1 / sqrt((t + timescale - W) / timescale)``: :func:`lrjit.inverse_sqrt`."""
+    """Linear warmup, then ``1 / sqrt((t + timescale - W) / timescale)`` (lrjit.inverse_sqrt)."""
     s = inverse_sqrt(1.0, num_warmup_steps, timescale=timescale)
     return TransformersLR(optimizer, s, last_epoch)
 
