@@ -317,6 +317,17 @@ class Schedule:
 
         return FunctionalLRSchedule.from_schedule(self, total_steps)
 
+    def to_optax(self, num_steps: int, *, dtype: Any = None) -> Callable[[Any], Any]:
+        """This schedule as an optax schedule, ``count -> table[min(count, num_steps - 1)]``.
+
+        A lookup in a table lrjit computes once, traceable by ``jax.jit`` and
+        ``jax.vmap`` (float32 unless ``jax_enable_x64``): see
+        :class:`lrjit.optax_schedule.OptaxSchedule`.
+        """
+        from .optax_schedule import OptaxSchedule  # jax is imported here, not by lrjit
+
+        return OptaxSchedule(self, num_steps, dtype=dtype)
+
     # -- pictures and text (lrjit.plotting; matplotlib is imported only to draw)
 
     def plot(self, steps: int | None = None, **kwargs: Any) -> Any:

@@ -311,6 +311,52 @@ def wsd(
                        np.minimum((ts - s) / d, 1.0), decay_power, decay_ratio)
         return np.where(t < w, warm, np.where(ts - s <= 0, v, end + (v - end) * g))
 
+
+def transformers_schedule(
+    t, name, num_warmup_steps=None, num_training_steps=None, num_cycles=None, min_lr_rate=None,
+    power=None, lr_init=None, lr_end=None, warmup_lr_rate=None,
+):
+    """transformers 5.24's ``LambdaLR`` lambdas (``transformers/optimization.py``), typed out:
+    warmup ``t / max(1, W)``, then per ``name`` the multiplier of the base lr (None:
+    transformers' defaults)."""
+    w = float(num_warmup_steps or 0)
+    total = float(num_training_steps if num_training_steps is not None else w)
+    span = max(1.0, total - w)
+    m = min_lr_rate or 0.0
+    if num_cycles is None:
+        num_cycles = 1.0 if name == "cosine_with_restarts" else 0.5
+    power = 1.0 if power is None else power
+    lr_end = 1e-7 if lr_end is None else lr_end
+    warm = t / max(1.0, w)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if name == "constant":
+            return np.full(np.shape(t), 1.0)
+        if name == "constant_with_warmup":
+            after = np.full(np.shape(t), 1.0)
+        elif name == "linear":
+            after = np.maximum(0.0, (total - t) / span)
+        elif name in ("cosine", "cosine_with_min_lr"):
+            p = (t - w) / span
+            f = 0.5 * (1.0 + np.cos(np.pi * num_cycles * 2.0 * p))
+            after = np.maximum(0.0, f * (1.0 - m) + m)
+        elif name == "cosine_with_restarts":
+            p = (t - w) / span
+            f = 0.5 * (1.0 + np.cos(np.pi * ((num_cycles * p) % 1.0)))
+            after = np.where(p >= 1.0, 0.0, np.maximum(0.0, f))
+        elif name == "polynomial":
+            pct_remaining = np.maximum(1.0 - (t - w) / (total - w), 0.0)
+            decay = (lr_init - lr_end) * pct_remaining**power + lr_end
+            after = np.where(t > total, lr_end / lr_init, decay / lr_init)
+        else:  # cosine_warmup_with_min_lr: counted from step + 1
+            if warmup_lr_rate is None:
+                warm = (t + 1.0) / max(1.0, w)
+            else:
+                warm = warmup_lr_rate + (1.0 - warmup_lr_rate) * t / max(1.0, w - 1.0)
+            p = (t - w + 1.0) / span
+            f = 0.5 * (1.0 + np.cos(np.pi * num_cycles * 2.0 * p))
+            after = np.maximum(0.0, f * (1.0 - m) + m)
+        return np.where(t < w, warm, after)
+
 # -- value ranges: every value lies in [lo, hi] (up to rounding) ------------
 
 
@@ -410,6 +456,28 @@ def _wsd_range(kw):
     if kw.get("min_lr_rate") is not None:
         end = kw["min_lr_rate"] * kw["peak_value"]
     return _span(kw.get("init_value") or 0.0, kw["peak_value"], end)
+
+
+def _transformers_kwargs(a):
+    name, w, extra, cycles, rate, wrate, power, lrs = a
+    kw = dict(name=name)
+    if name == "constant":
+        return kw
+    kw["num_warmup_steps"] = w
+    if name == "constant_with_warmup":
+        return kw
+    # T >= max(W, 1); the polynomial decays over T - W >= 1 steps
+    kw["num_training_steps"] = min(w + max(extra, w == 0) + (name == "polynomial"), MAX_STEPS)
+    if name in ("cosine", "cosine_with_min_lr", "cosine_with_restarts",
+                "cosine_warmup_with_min_lr"):
+        kw["num_cycles"] = cycles
+    if name in ("cosine_with_min_lr", "cosine_warmup_with_min_lr"):
+        kw["min_lr_rate"] = rate
+    if name == "cosine_warmup_with_min_lr" and wrate is not None:
+        kw["warmup_lr_rate"] = wrate
+    if name == "polynomial":
+        kw.update(power=power, lr_init=max(lrs), lr_end=min(lrs))
+    return kw
 
 
 def _warm(n):
@@ -752,6 +820,38 @@ RECORDS = {
         bench=lambda n: dict(peak_value=0.1, total_steps=n, warmup_steps=_warm(n),
                              decay_fraction=0.2),
         value_range=_wsd_range,
+    ),
+    "transformers_schedule": Record(
+        formula=transformers_schedule,
+        examples=(
+            dict(name="linear", num_warmup_steps=10, num_training_steps=110),
+            dict(name="cosine", num_warmup_steps=0, num_training_steps=100),
+            dict(name="cosine", num_warmup_steps=5, num_training_steps=5, num_cycles=1.25),
+            dict(name="cosine_with_min_lr", num_warmup_steps=3, num_training_steps=40,
+                 min_lr_rate=0.1),
+            dict(name="cosine_with_restarts", num_warmup_steps=4, num_training_steps=64,
+                 num_cycles=3),
+            dict(name="polynomial", num_warmup_steps=2, num_training_steps=30, lr_init=1e-3,
+                 lr_end=1e-5, power=2.0),
+            dict(name="cosine_warmup_with_min_lr", num_warmup_steps=6, num_training_steps=50,
+                 min_lr_rate=0.05),
+            dict(name="cosine_warmup_with_min_lr", num_warmup_steps=6, num_training_steps=50,
+                 min_lr_rate=0.05, warmup_lr_rate=0.1),
+            dict(name="constant_with_warmup", num_warmup_steps=7),
+            dict(name="constant"),
+        ),
+        strategy=st.tuples(
+            st.sampled_from(["constant", "constant_with_warmup", "linear", "cosine",
+                             "cosine_with_min_lr", "cosine_with_restarts", "polynomial",
+                             "cosine_warmup_with_min_lr"]),
+            counts0, st.integers(0, 1000) | counts0,
+            st.floats(0.01, 10.0) | st.integers(1, 5), st.floats(0.0, 1.0),
+            st.none() | st.floats(0.0, 1.0), st.floats(0.1, 4.0),
+            st.tuples(st.floats(0.0, 1.0), st.floats(0.0, 1.0)).filter(lambda ab: ab[0] != ab[1]),
+        ).filter(lambda a: a[1] + a[2] + 1 <= MAX_STEPS).map(_transformers_kwargs),
+        bench=lambda n: dict(name="cosine", num_warmup_steps=_warm(n), num_training_steps=n),
+        # cosine_warmup_with_min_lr's warmup passes 1 between integer steps (t + 1) / W
+        value_range=lambda kw: (0.0, 2.0 if kw["name"] == "cosine_warmup_with_min_lr" else 1.0),
     ),
 }
 

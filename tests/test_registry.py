@@ -25,6 +25,7 @@ CODES = {
     "cosine_restarts": 9,
     "inverse_sqrt": 10,
     "wsd": 11,
+    "transformers_schedule": 14,
 }
 
 KERNEL_FAMILIES = [f for f in REGISTRY.values() if f.code is not None]

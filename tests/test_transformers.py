@@ -67,3 +67,22 @@ def test_trainer_with_a_schedule_lr(tmp_path):
     got = logged_lrs(lambda opt: ScheduleLR(opt, schedule), tmp_path)
     # the Trainer logs the lr used at each step (before that step's scheduler step)
     assert got == schedule.table(STEPS).tolist()
+
+
+@pytest.mark.parametrize("name, kwargs", [("cosine", None),
+                                          ("cosine_warmup_with_min_lr", {"min_lr_rate": 0.1})])
+def test_trainer_with_lrjit_get_scheduler_logs_transformers_lrs(tmp_path, name, kwargs):
+    from lrjit.optim import get_scheduler
+
+    def mine(opt):
+        return get_scheduler(name, opt, num_warmup_steps=6, num_training_steps=STEPS,
+                             scheduler_specific_kwargs=kwargs)
+
+    def theirs(opt):
+        return transformers.get_scheduler(name, opt, num_warmup_steps=6,
+                                          num_training_steps=STEPS,
+                                          scheduler_specific_kwargs=kwargs)
+
+    got = logged_lrs(mine, tmp_path / "lrjit")
+    assert len(got) == STEPS and len(set(got)) > 2
+    assert got == logged_lrs(theirs, tmp_path / "transformers")

@@ -30,6 +30,7 @@ from ..families import (
     one_cycle,
     polynomial,
     step_decay,
+    transformers_schedule,
     warmup_cosine,
     wsd,
 )
@@ -86,6 +87,11 @@ def piece_at(kind, params, row, step):
         return wsd.wsd_kernel(
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
             p[row, 7],
+        )
+    elif kind == transformers_schedule.CODE:
+        return transformers_schedule.transformers_schedule_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
+            p[row, 7], p[row, 8],
         )
     return math.nan
 
