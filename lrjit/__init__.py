@@ -39,6 +39,8 @@ if TYPE_CHECKING:  # the same names, spelled out for type checkers (tests/test_r
     from .families.cosine_restarts import cosine_restarts
     from .families.inverse_sqrt import inverse_sqrt
     from .families.wsd import wsd
+    from .families.inverse_time import inverse_time
+    from .families.tanh import tanh
     from .families.multistep import multistep
     from .families.join import join
 

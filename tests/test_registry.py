@@ -25,6 +25,8 @@ CODES = {
     "cosine_restarts": 9,
     "inverse_sqrt": 10,
     "wsd": 11,
+    "inverse_time": 12,
+    "tanh": 13,
 }
 
 KERNEL_FAMILIES = [f for f in REGISTRY.values() if f.code is not None]

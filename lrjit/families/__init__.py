@@ -21,7 +21,7 @@ a test record, a README row.
 # built from other families' pieces; join last: it imports the Schedule machinery).
 from . import constant, linear, step_decay, exponential, polynomial, cosine  # noqa: F401
 from . import warmup_cosine, one_cycle, cyclic, cosine_restarts  # noqa: F401
-from . import inverse_sqrt, wsd  # noqa: F401
+from . import inverse_sqrt, wsd, inverse_time, tanh  # noqa: F401
 from . import multistep, join  # noqa: F401
 from ._registry import FACTORIES, REGISTRY, Family, register
 
