@@ -42,6 +42,8 @@ if TYPE_CHECKING:  # the same names, spelled out for type checkers (tests/test_r
     from .families.inverse_time import inverse_time
     from .families.tanh import tanh
     from .families.multistep import multistep
+    from .families.piecewise_constant import piecewise_constant
+    from .families.piecewise_interpolate import piecewise_interpolate
     from .families.join import join
 
 __all__ = [

@@ -364,6 +364,51 @@ def tanh(t, init_value, decay_steps, end_value=0.0, lower=-7.0, upper=3.0):
     return np.where(t >= decay_steps, end_value, value)
 
 
+def _knots(init_value, boundaries_and_scales):
+    """optax's knots: steps ``0, b1, b2, ...`` and values ``init, init*s1, init*s1*s2, ...``."""
+    items = (boundaries_and_scales.items() if isinstance(boundaries_and_scales, dict)
+             else boundaries_and_scales or ())
+    pairs = sorted((int(b), float(c)) for b, c in items)
+    values = [init_value]
+    for _, c in pairs:
+        values.append(c * values[-1])
+    return [0] + [b for b, _ in pairs], values
+
+
+def piecewise_constant(t, init_value=None, boundaries_and_scales=None, boundaries=None,
+                       values=None, convention="optax"):
+    """optax's ``init * prod(scales of b <= t)``, or keras' ``values[#(b < t)]`` on whole steps
+    (lrjit's keras convention: the new value from ``b + 1`` on)."""
+    if boundaries is None:
+        steps, vals = _knots(init_value, boundaries_and_scales)
+        steps = steps[1:]
+    else:
+        steps, vals = list(boundaries), list(values)
+    starts = np.array(steps, dtype=np.float64) + (1.0 if convention == "keras" else 0.0)
+    k = np.searchsorted(starts, t, side="right")  # the number of starts <= t
+    return np.asarray(vals, dtype=np.float64)[k][()] if np.ndim(t) else vals[int(k)]
+
+
+def piecewise_interpolate(t, interpolate_type, init_value, boundaries_and_scales=None):
+    """optax's ``piecewise_interpolate_schedule``: from knot ``(b, v)`` to ``(b', v')`` by
+    ``u = (t - b) / (b' - b)``: ``v + (v' - v) u`` or ``v' + (v - v') (1 + cos(pi u)) / 2``;
+    the last value from the last knot on."""
+    steps, vals = _knots(init_value, boundaries_and_scales)
+    b = np.array(steps, dtype=np.float64)
+    v = np.array(vals)
+    k = np.clip(np.searchsorted(b, t, side="right") - 1, 0, len(b) - 1)
+    last = k >= len(b) - 1
+    k1 = np.minimum(k + 1, len(b) - 1)
+    length = np.where(last, 1.0, b[k1] - b[k])
+    s, e = v[k], v[k1]
+    if interpolate_type == "linear":
+        value = s + (e - s) * ((t - b[k]) / length)
+    else:
+        value = e + (s - e) * (1.0 + np.cos(np.pi * (t - b[k]) / length)) / 2.0
+    out = np.where(last, v[-1], value)
+    return out[()] if np.ndim(out) == 0 and np.ndim(t) == 0 else out
+
+
 # -- value ranges: every value lies in [lo, hi] (up to rounding) ------------
 
 
@@ -868,6 +913,53 @@ RECORDS = {
         ),
         bench=lambda n: dict(init_value=0.1, decay_steps=n, end_value=0.001),
         value_range=lambda kw: _span(kw["init_value"], kw.get("end_value", 0.0)),
+    ),
+    "piecewise_constant": Record(
+        formula=piecewise_constant,
+        examples=(
+            dict(init_value=1.0, boundaries_and_scales={100: 0.1, 200: 0.01}),
+            dict(init_value=0.5, boundaries_and_scales=[[0, 0.5], [3, 2.0], [7, 0.0]]),
+            dict(init_value=0.3, boundaries_and_scales={}),
+            dict(boundaries=[10, 25], values=[1.0, 0.5, 0.1]),
+            dict(boundaries=[0, 4], values=[0.2, 0.4, 0.1], convention="keras"),
+        ),
+        strategy=st.one_of(
+            st.fixed_dictionaries({
+                "init_value": st.floats(0.0, 10.0),
+                "boundaries_and_scales": st.dictionaries(
+                    st.integers(0, 1000) | counts0, st.floats(0.0, 10.0), max_size=5),
+            }, optional={"convention": st.sampled_from(["optax", "keras"])}),
+            st.integers(0, 5).flatmap(lambda n: st.fixed_dictionaries({
+                "boundaries": st.lists(st.integers(0, 1000) | counts0, min_size=n, max_size=n,
+                                       unique=True).map(sorted),
+                "values": st.lists(values, min_size=n + 1, max_size=n + 1),
+            }, optional={"convention": st.sampled_from(["optax", "keras"])})),
+        ),
+        bench=lambda n: dict(init_value=0.1, boundaries_and_scales={n // 4: 0.5, n // 2: 0.2,
+                                                                    3 * n // 4: 0.1}),
+        value_range=lambda kw: _span(*(kw["values"] if "values" in kw else _knots(
+            kw["init_value"], kw["boundaries_and_scales"])[1])),
+        kernel=False,
+    ),
+    "piecewise_interpolate": Record(
+        formula=piecewise_interpolate,
+        examples=(
+            dict(interpolate_type="linear", init_value=1.0, boundaries_and_scales={4: 0.1, 8: 0.01}),
+            dict(interpolate_type="cosine", init_value=1.0, boundaries_and_scales={4: 0.1, 8: 0.01}),
+            dict(interpolate_type="cosine", init_value=0.1, boundaries_and_scales=[[0, 0.5],
+                                                                                   [10, 4.0]]),
+            dict(interpolate_type="linear", init_value=0.2),
+        ),
+        strategy=st.fixed_dictionaries({
+            "interpolate_type": st.sampled_from(["linear", "cosine"]),
+            "init_value": st.floats(0.0, 10.0),
+            "boundaries_and_scales": st.dictionaries(
+                st.integers(0, 1000) | counts0, st.floats(0.0, 10.0), max_size=5),
+        }),
+        bench=lambda n: dict(interpolate_type="cosine", init_value=0.1,
+                             boundaries_and_scales={n // 4: 10.0, n: 0.001}),
+        value_range=lambda kw: _span(*_knots(kw["init_value"], kw["boundaries_and_scales"])[1]),
+        kernel=False,
     ),
 }
 

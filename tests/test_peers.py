@@ -332,3 +332,59 @@ def test_tanh_is_timm_bitwise(kw):
     names = dict(lb="lower", ub="upper", lr_min="end_value")
     s = lrjit.tanh(0.05, 90, **{names[k]: v for k, v in kw.items()})
     assert s.table(200).tolist() == [timm_tanh(float(t), 0.05, 90, **kw) for t in range(200)]
+
+
+# -- optax's piecewise schedules (boundary sides checked against optax itself)
+
+
+@pytest.mark.parametrize("bands", [{100: 0.1, 200: 0.01}, {0: 0.5, 3: 2.0, 7: 0.0},
+                                   {5: 0.3, 6: 0.3, 50: 1.5}, {}])
+def test_piecewise_constant_is_optax_bitwise(optax, bands):
+    want = np.broadcast_to(_optax_values(optax.piecewise_constant_schedule(0.7, bands), 260),
+                           (260,))  # optax's is a constant without boundaries
+    assert lrjit.piecewise_constant(0.7, bands).table(260).tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("kind", ["linear", "cosine"])
+@pytest.mark.parametrize("bands", [{4: 0.1, 8: 0.01}, {0: 0.5, 10: 4.0, 40: 0.25}, {30: 2.0}])
+def test_piecewise_interpolate_is_optax(optax, kind, bands):
+    import jax
+
+    # optax's piecewise_interpolate takes one step at a time: vmapped over the steps
+    want = _optax_values(jax.vmap(optax.piecewise_interpolate_schedule(kind, 0.3, bands)), 120)
+    got = lrjit.piecewise_interpolate(kind, 0.3, bands).table(120)
+    # optax's operation order for linear, but XLA fuses its multiply-add: to rounding
+    np.testing.assert_allclose(got, want, rtol=1e-14 if kind == "linear" else 1e-12, atol=1e-300)
+
+
+def keras_piecewise_constant(step, boundaries, values):
+    """keras 3's PiecewiseConstantDecay: values[0] while step <= boundaries[0], ...,
+    values[k] while boundaries[k-1] < step <= boundaries[k], the last value after."""
+    for b, v in zip(boundaries, values):
+        if step <= b:
+            return v
+    return values[-1]
+
+
+@pytest.mark.parametrize("boundaries, values", [([10, 25], [1.0, 0.5, 0.1]),
+                                                ([0, 4], [0.2, 0.4, 0.1])])
+def test_piecewise_constant_keras_convention(boundaries, values):
+    s = lrjit.piecewise_constant(boundaries=boundaries, values=values, convention="keras")
+    want = [keras_piecewise_constant(t, boundaries, values) for t in range(40)]
+    assert s.table(40).tolist() == want
+    # the default (optax's side): the new value at the boundary itself
+    d = lrjit.piecewise_constant(boundaries=boundaries, values=values)
+    assert [d(b) for b in boundaries] == values[1:]
+
+
+def test_piecewise_constant_refuses_mixed_or_broken_spellings():
+    with pytest.raises(ValueError, match="not both"):
+        lrjit.piecewise_constant(1.0, {3: 0.5}, boundaries=[3], values=[1.0, 0.5])
+    with pytest.raises(ValueError, match="values must hold"):
+        lrjit.piecewise_constant(boundaries=[3], values=[1.0])
+    with pytest.raises(ValueError, match="scale"):
+        lrjit.piecewise_constant(1.0, {3: -0.5})
+    with pytest.raises(ValueError, match="twice"):
+        lrjit.piecewise_constant(1.0, [[3, 0.5], [3, 0.5]])
+    with pytest.raises(ValueError, match="interpolate_type"):
+        lrjit.piecewise_interpolate("cubic", 1.0, {3: 0.5})

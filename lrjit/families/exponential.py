@@ -85,7 +85,8 @@ def exponential(
         raise ValueError("give gamma or decay_rate (optax's name for it), not both")
     name, rate = ("decay_rate", decay_rate) if decay_rate is not None else ("gamma", gamma)
     if rate is None:
-        raise TypeError("exponential needs gamma (or decay_rate)")
+        raise TypeError("missing argument 'gamma' (or 'decay_rate', optax's name) for type "
+                        "'exponential'")
     # growth needs a positive cap (NaN compares False)
     growth = is_real(rate) and rate > 1 and is_real(end_value) and end_value > 0
     if growth:
