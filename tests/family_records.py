@@ -159,7 +159,8 @@ def polynomial(t, init_value, end_value, power, transition_steps, transition_beg
 
 
 def _end(end_value, alpha, min_lr_rate, reference):
-    """The absolute end value: ``end_value``, or a ratio (``alpha``, ``min_lr_rate``) of ``reference``."""
+    """The absolute end value: ``end_value``, or a ratio (``alpha``, ``min_lr_rate``) of
+    ``reference``."""
     ratio = alpha if alpha is not None else min_lr_rate
     return ratio * reference if ratio is not None else (end_value or 0.0)
 
@@ -605,7 +606,7 @@ RECORDS = {
                 {"init_value": st.floats(1e-300, 10.0),
                  "gamma": st.floats(1.0, 1e3, exclude_min=True),
                  "transition_steps": counts, "transition_begin": counts0,
-                 "staircase": st.booleans(), "end_value": values}),
+                 "staircase": st.booleans(), "end_value": values.filter(lambda v: v > 0)}),
         ),
         bench=lambda n: dict(init_value=0.1, gamma=0.01 ** (1.0 / n)),
         value_range=lambda kw: _span(0.0, kw["init_value"], kw.get("end_value", 0.0)),
@@ -630,7 +631,7 @@ RECORDS = {
             },
             optional={"transition_begin": st.integers(0, 1000),
                       "k_decay": st.floats(0.1, 10.0) | st.sampled_from([1.0, 0.5, 2.0])},
-        ),
+        ).filter(lambda kw: kw.get("transition_begin", 0) + kw["transition_steps"] <= MAX_STEPS),
         bench=lambda n: dict(init_value=0.1, end_value=0.001, power=2.0, transition_steps=n),
         value_range=lambda kw: _span(kw["init_value"], kw["end_value"]),
     ),
@@ -944,8 +945,10 @@ RECORDS = {
     "piecewise_interpolate": Record(
         formula=piecewise_interpolate,
         examples=(
-            dict(interpolate_type="linear", init_value=1.0, boundaries_and_scales={4: 0.1, 8: 0.01}),
-            dict(interpolate_type="cosine", init_value=1.0, boundaries_and_scales={4: 0.1, 8: 0.01}),
+            dict(interpolate_type="linear", init_value=1.0,
+                 boundaries_and_scales={4: 0.1, 8: 0.01}),
+            dict(interpolate_type="cosine", init_value=1.0,
+                 boundaries_and_scales={4: 0.1, 8: 0.01}),
             dict(interpolate_type="cosine", init_value=0.1, boundaries_and_scales=[[0, 0.5],
                                                                                    [10, 4.0]]),
             dict(interpolate_type="linear", init_value=0.2),

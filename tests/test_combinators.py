@@ -66,7 +66,8 @@ def test_philox_known_answers():
 PAIRS = [
     (lrjit.cosine(1.0, decay_steps=100), lrjit.linear(0.0, 1.0, 10)),
     (lrjit.multistep(0.5, [5, 20], gamma=0.3), lrjit.exponential(2.0, 0.97)),
-    (lrjit.join([lrjit.constant(1.0), lrjit.cosine(0.5, 30)], [10]), lrjit.step_decay(1.0, 7, gamma=0.5)),
+    (lrjit.join([lrjit.constant(1.0), lrjit.cosine(0.5, 30)], [10]),
+     lrjit.step_decay(1.0, 7, gamma=0.5)),
 ]
 
 

@@ -108,7 +108,7 @@ def test_absolute_values_follow_the_schedule_per_group(precompute):
     schedules = [lrjit.cosine(0.3, decay_steps=20), lrjit.linear(0.0, 0.2, transition_steps=10)]
     s = ScheduleLR(opt, schedules, precompute=precompute)
     for k in range(30):
-        want = [cosine(k, 0.3, end_value=20), 0.2 * min(k, 10) / 10]
+        want = [cosine(k, 0.3, 20), 0.2 * min(k, 10) / 10]
         for got, w in zip(s.get_last_lr(), want):
             assert math.isclose(got, w, rel_tol=1e-12, abs_tol=1e-15), (k, got, w)
         assert [g["lr"] for g in opt.param_groups] == s.get_last_lr()
@@ -198,7 +198,7 @@ def test_adam_betas0_and_weight_decay_follow_schedules():
         g = opt.param_groups[0]
         assert math.isclose(g["betas"][0], 0.85 + 0.1 * min(k, 10) / 10, rel_tol=1e-14)
         assert g["betas"][1] == 0.999
-        assert math.isclose(g["weight_decay"], cosine(k, 0.1, end_value=20), rel_tol=1e-12, abs_tol=1e-18)
+        assert math.isclose(g["weight_decay"], cosine(k, 0.1, 20), rel_tol=1e-12, abs_tol=1e-18)
         p.grad = torch.ones(3)
         opt.step()  # torch's Adam reads the scheduled values
         beta.step()

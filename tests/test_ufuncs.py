@@ -30,7 +30,8 @@ def test_broadcast_over_several_parameters():
     assert grid.shape == (3, 2, steps.size)
     for i, d in enumerate((10, 25, 40)):
         for j, p in enumerate((False, True)):
-            assert np.array_equal(grid[i, j], lrjit.cosine(0.5, d, end_value=0.05, periodic=p)(steps))
+            want = lrjit.cosine(0.5, d, end_value=0.05, periodic=p)(steps)
+            assert np.array_equal(grid[i, j], want)
     t = 30.0  # periodic differs past decay_steps, held does not
     want = 0.05 + 0.45 * (1 + math.cos(math.pi * t / 25)) / 2
     assert grid[1, 0, 60] == 0.05 and math.isclose(grid[1, 1, 60], want, rel_tol=1e-15)

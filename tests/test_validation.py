@@ -163,7 +163,8 @@ def test_join_schedules():
 
 
 def test_numpy_scalars_are_accepted_as_plain_numbers():
-    s = lrjit.cosine(np.float32(0.5), np.int64(100), end_value=np.float64(0.0), periodic=np.bool_(True))
+    s = lrjit.cosine(np.float32(0.5), np.int64(100), end_value=np.float64(0.0),
+                     periodic=np.bool_(True))
     assert s == lrjit.cosine(float(np.float32(0.5)), 100, end_value=0.0, periodic=True)
     assert [type(v) for v in s.to_dict().values()] == [str, float, int, float, bool]
 

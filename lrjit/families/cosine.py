@@ -1,4 +1,4 @@
-"""Cosine annealing (torch's ``CosineAnnealingLR``, optax's ``cosine_decay_schedule``, timm's k-decay)."""
+"""Cosine annealing (torch's ``CosineAnnealingLR``, optax's ``cosine_decay_schedule``, timm)."""
 
 from __future__ import annotations
 

@@ -56,7 +56,7 @@ def exponential(
     init_value, gamma=None, *, transition_steps=1, transition_begin=0, staircase=False,
     end_value=None, decay_rate=None,
 ) -> Schedule:
-    """``init_value * gamma ** ((t - transition_begin) / transition_steps)``, clipped at ``end_value``.
+    """``init_value * gamma ** ((t - B) / T)``, clipped at ``end_value`` (torch's, optax's).
 
     With the defaults this is torch's ``ExponentialLR``, ``init * gamma **
     t``.  With ``transition_steps`` (``T``), ``transition_begin`` (``B``),

@@ -50,7 +50,8 @@ def inverse_time(init_value, decay_steps, decay_rate, *, staircase=False) -> Sch
         "staircase": check_flag("staircase", staircase),
     }
     # it never settles: the horizon is where the value has halved
-    horizon = min(math.ceil(args["decay_steps"] / args["decay_rate"]), 2**53)
+    half = args["decay_steps"] / args["decay_rate"]  # inf for a tiny rate
+    horizon = math.ceil(half) if half < 2**53 else 2**53
     return FAMILY.schedule(args, horizon)
 
 

@@ -1,4 +1,4 @@
-"""Piecewise-constant values (optax's ``piecewise_constant_schedule``, keras' ``PiecewiseConstantDecay``).
+"""Values constant between boundaries (optax's ``piecewise_constant_schedule``, keras').
 
 A join of constants, as :mod:`.multistep` is: no kernel or code of its own,
 so the structure-aware table fills and the closed-form integral apply.

@@ -518,7 +518,8 @@ class CosineAnnealingLR(_Chainable):
 
     def _schedule_for(self, i):
         return cosine(
-            float(self.base_lrs[i]), whole(self.T_max, "T_max"), end_value=float(self.eta_min), periodic=True
+            float(self.base_lrs[i]), whole(self.T_max, "T_max"), end_value=float(self.eta_min),
+            periodic=True,
         )
 
 
