@@ -1,7 +1,7 @@
 """asv suites: a user's own ``@numba.njit`` loop summing the lr over 10**7 steps.
 
-Three ways to get the lr inside the loop, for ``cosine``, ``linear`` and
-``warmup_cosine``:
+Three ways to get the lr inside the loop, for ``cosine``, ``linear``,
+``warmup_cosine``, ``exponential`` (optax's form), ``inverse_time`` and ``tanh``:
 
 ``kernel``   the tier-1 kernel ``lrjit.kernels.<family>(t, *params)``;
 ``lr_at``    ``lrjit.kernels.lr_at(kinds, params, starts, t)`` over the
@@ -25,7 +25,7 @@ from lrjit import kernels
 from family_records import build
 
 N = 10**7
-FAMILIES = ("cosine", "linear", "warmup_cosine")
+FAMILIES = ("cosine", "linear", "warmup_cosine", "exponential", "inverse_time", "tanh")
 WAYS = ("kernel", "lr_at", "inlined")
 
 
@@ -101,6 +101,79 @@ def sum_warmup_cosine_inlined(n, peak_value, warmup_steps, decay_steps, init_val
             if t > length:
                 t = length
             acc += end_value + (peak_value - end_value) * (1.0 + math.cos(math.pi * t / length)) / 2.0
+    return acc
+
+
+@numba.njit
+def sum_exponential_kernel(n, init_value, gamma, transition_steps, transition_begin, staircase,
+                           end_value):
+    acc = 0.0
+    for i in range(n):
+        acc += kernels.exponential(float(i), init_value, gamma, transition_steps,
+                                   transition_begin, staircase, end_value)
+    return acc
+
+
+@numba.njit
+def sum_exponential_inlined(n, init_value, gamma, transition_steps, transition_begin, staircase,
+                            end_value):
+    acc = 0.0
+    for i in range(n):
+        u = float(i) - transition_begin
+        if u <= 0.0:
+            v = init_value
+        else:
+            p = u / transition_steps
+            if staircase != 0.0:
+                p = math.floor(p)
+            v = init_value * gamma**p
+        if gamma > 1.0:
+            if v > end_value:
+                v = end_value
+        elif v < end_value:
+            v = end_value
+        acc += v
+    return acc
+
+
+@numba.njit
+def sum_inverse_time_kernel(n, init_value, decay_steps, decay_rate, staircase):
+    acc = 0.0
+    for i in range(n):
+        acc += kernels.inverse_time(float(i), init_value, decay_steps, decay_rate, staircase)
+    return acc
+
+
+@numba.njit
+def sum_inverse_time_inlined(n, init_value, decay_steps, decay_rate, staircase):
+    acc = 0.0
+    for i in range(n):
+        p = float(i) / decay_steps
+        if staircase != 0.0:
+            p = math.floor(p)
+        acc += init_value / (1.0 + decay_rate * p)
+    return acc
+
+
+@numba.njit
+def sum_tanh_kernel(n, init_value, decay_steps, end_value, lower, upper):
+    acc = 0.0
+    for i in range(n):
+        acc += kernels.tanh(float(i), init_value, decay_steps, end_value, lower, upper)
+    return acc
+
+
+@numba.njit
+def sum_tanh_inlined(n, init_value, decay_steps, end_value, lower, upper):
+    acc = 0.0
+    for i in range(n):
+        t = float(i)
+        if t >= decay_steps:
+            acc += end_value
+        else:
+            r = t / decay_steps
+            acc += end_value + 0.5 * (init_value - end_value) * (
+                1.0 - math.tanh(lower * (1.0 - r) + upper * r))
     return acc
 
 

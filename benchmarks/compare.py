@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python -m benchmarks.compare              # goals, 7 interleaved repetitions
     python -m benchmarks.compare --repeat 15  # steadier on a busy machine
     python -m benchmarks.compare --all        # also every family's table vs NumPy
+    python -m benchmarks.compare --family tanh --only loop --only tables   # some families
     python -m benchmarks.compare --quick      # n = 10**6 and 3 repetitions: a smoke run
     python -m benchmarks.compare --only tables --repeat 15   # one section: loop, tables, peers, startup
     python -m benchmarks.compare --only peers    # lrjit vs NumPy, optax (jax.jit), torch, a fill
@@ -86,10 +87,10 @@ def cpu_name():
     return platform.processor() or platform.machine()
 
 
-def loop_rows(n, repeat):
+def loop_rows(n, repeat, families=bench_loop.FAMILIES):
     """Kernel and ``lr_at`` against the hand-inlined formula, per family."""
     rows = []
-    for family in bench_loop.FAMILIES:
+    for family in families:
         ways = bench_loop.WAYS + (("lr_at_join",) if family == "warmup_cosine" else ())
         bench_loop.check_same_sum(family, ways)
         calls = {}
@@ -143,6 +144,11 @@ def table_rows(n, repeat, families):
         )
         goal = family == "cosine"
         par = t["parallel"]
+        # issue 9: every family's table at least as fast as its NumPy closed form
+        rows.append(
+            (f"{family} table({size(n)}): NumPy / serial", t["numpy"] / t["serial"], ">=",
+             1.0, f"{ms(t['numpy'])} / {ms(t['serial'])}")
+        )
         rows.append(
             (f"{family} table({size(n)}): serial / parallel", t["serial"] / par, ">=",
              1.7 if goal else None, f"{ms(t['serial'])} / {ms(par)}")
@@ -221,6 +227,8 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=10**7, help="steps per loop and table")
     parser.add_argument("--quick", action="store_true", help="n=10**6, 3 rounds")
     parser.add_argument("--all", action="store_true", help="every family's table, not just cosine")
+    parser.add_argument("--family", action="append", choices=sorted(RECORDS),
+                        help="these families' tables (and loops, where bench_loop has them)")
     parser.add_argument(
         "--only",
         action="append",
@@ -229,7 +237,8 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     n, repeat = (10**6, 3) if args.quick else (args.n, max(args.repeat, 1))
-    families = tuple(RECORDS) if args.all else ("cosine",)
+    families = tuple(RECORDS) if args.all else tuple(args.family or ("cosine",))
+    loops = tuple(f for f in bench_loop.FAMILIES if not args.family or f in args.family)
 
     print(
         f"# lrjit performance goals\n\n{cpu_name()}, {os.cpu_count()} CPUs, "
@@ -241,7 +250,7 @@ def main(argv=None):
     print("| measure | value | goal | verdict | times |")
     print("|---|---:|---:|---|---|")
     sections = (
-        ("loop", lambda: loop_rows(n, repeat)),
+        ("loop", lambda: loop_rows(n, repeat, loops)),
         ("combinators", lambda: combinator_rows(n, repeat)),
         ("tables", lambda: table_rows(n, repeat, families)),
         ("peers", lambda: peer_rows(n, repeat)),

@@ -34,6 +34,13 @@ FAMILIES = {
     "cosine_restarts": (lrjit.cosine_restarts(0.1, decay_steps=100, period_mult=2), 1500, False),
     "inverse_sqrt": (lrjit.inverse_sqrt(0.1, warmup_steps=100), 2000, False),
     "wsd": (lrjit.wsd(0.1, 1000, warmup_steps=100, decay_steps=200), 1000, False),
+    "inverse_time": (lrjit.inverse_time(0.1, decay_steps=100, decay_rate=0.5), 1000, False),
+    "tanh": (lrjit.tanh(0.1, decay_steps=1000, end_value=1e-3), 1000, False),
+    "piecewise_constant": (
+        lrjit.piecewise_constant(0.1, {300: 0.5, 600: 0.2, 800: 0.5}), 1000, True),
+    "piecewise_interpolate": (
+        lrjit.piecewise_interpolate("cosine", 1e-3, {100: 100.0, 700: 0.1, 1000: 0.1}), 1200,
+        False),
 }
 
 COMPOSITIONS = {

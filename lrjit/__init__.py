@@ -40,7 +40,11 @@ if TYPE_CHECKING:  # the same names, spelled out for type checkers (tests/test_r
     from .families.inverse_sqrt import inverse_sqrt
     from .families.wsd import wsd
     from .families.transformers_schedule import transformers_schedule
+    from .families.inverse_time import inverse_time
+    from .families.tanh import tanh
     from .families.multistep import multistep
+    from .families.piecewise_constant import piecewise_constant
+    from .families.piecewise_interpolate import piecewise_interpolate
     from .families.join import join
 
 __all__ = [

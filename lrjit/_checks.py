@@ -34,6 +34,7 @@ __all__ = [
     "check_count",
     "check_flag",
     "check_choice",
+    "check_end_value",
     "check_sequence",
     "check_step",
     "check_steps",
@@ -125,6 +126,29 @@ def check_choice(name, value, allowed):
     if value not in allowed:
         raise ValueError(f"{name} must be one of {words}, got {value!r}")
     return value
+
+
+def check_end_value(end_value, reference, reference_name, *, alpha=None, min_lr_rate=None):
+    """The absolute end value, given as ``end_value`` or as a ratio of ``reference``.
+
+    ``alpha`` (optax) and ``min_lr_rate`` (transformers) are the same ratio
+    in ``[0, 1]`` under the peers' names: ``end = ratio * reference``.  At most
+    one of the three may be given; none means 0.
+
+    >>> check_end_value(None, 0.5, "init_value", alpha=0.1)
+    0.05
+    """
+    given = [n for n, v in (("end_value", end_value), ("alpha", alpha),
+                            ("min_lr_rate", min_lr_rate)) if v is not None]
+    if len(given) > 1:
+        raise ValueError(f"give end_value (absolute), alpha or min_lr_rate (ratios of "
+                         f"{reference_name}), not both: got {' and '.join(given)}")
+    if not given:
+        return 0.0
+    if given[0] == "end_value":
+        return check_value("end_value", end_value)
+    ratio = alpha if alpha is not None else min_lr_rate
+    return check_real(given[0], ratio, 0.0, 1.0) * reference
 
 
 def check_sequence(name, value, what):

@@ -14,6 +14,8 @@ Like the kernels they compile, ufuncs do not validate their arguments.
 ``Schedule.__call__`` or :func:`lrjit.kernels.lr_at`.
 """
 
+import inspect
+
 from ._jit import ufunc
 from .families import REGISTRY
 
@@ -23,11 +25,41 @@ FAMILIES = tuple(name for name, family in REGISTRY.items() if family.scalar_kern
 __all__ = list(FAMILIES)
 
 
+class Defaulted:
+    """A kernel's ufunc that fills trailing arguments left out with the kernel's defaults.
+
+    Parameters added to a family later (``cosine``'s ``exponent``) have
+    defaults that keep the older, shorter calls working:
+    ``lrjit.ufuncs.cosine(steps, 0.1, 100, 0.0, 0)`` is the 7-input ufunc
+    with ``exponent = k_decay = 1``.  Everything else (``nin``, ``ufunc``,
+    ``outer``, ...) is the ufunc's own.
+    """
+
+    def __init__(self, built, defaults):
+        self._built = built
+        self._defaults = tuple(float(d) for d in defaults)
+
+    def __call__(self, *args, **kwargs):
+        missing = self._built.nin - len(args)
+        if 0 < missing <= len(self._defaults):
+            args = args + self._defaults[len(self._defaults) - missing :]
+        return self._built(*args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._built, name)
+
+
 def __getattr__(name):
     if name not in FAMILIES:
         raise AttributeError(f"module 'lrjit.ufuncs' has no attribute {name!r}")
     family = REGISTRY[name]
     built = ufunc(family.kernel, 1 + len(family.layout))
+    defaults = [
+        p.default for p in inspect.signature(family.kernel.py_func).parameters.values()
+        if p.default is not inspect.Parameter.empty
+    ]
+    if defaults:
+        built = Defaulted(built, defaults)
     globals()[name] = built
     return built
 

@@ -130,27 +130,63 @@ def multistep(t, init_value, milestones, gamma=0.1):
     return init_value * gamma ** passed.astype(np.float64)
 
 
-def exponential(t, init_value, gamma):
-    """``init * gamma ** t``."""
-    return init_value * gamma**t
+def exponential(t, init_value, gamma=None, transition_steps=1, transition_begin=0,
+                staircase=False, end_value=None, decay_rate=None):
+    """optax 0.2.8's ``exponential_decay``: ``init`` until ``B``, then ``init * gamma ** p``,
+    ``p = (t - B) / T`` (floored with staircase), clipped at ``end_value`` (a floor when
+    decaying, a cap when ``gamma > 1``); torch's ``init * gamma ** t`` by default."""
+    gamma = decay_rate if gamma is None else gamma
+    end_value = end_value or 0.0
+    u = t - transition_begin
+    p = u / transition_steps
+    if staircase:
+        p = np.floor(p)
+    with np.errstate(over="ignore"):  # gamma ** p before the begin is never chosen
+        v = np.where(u <= 0, init_value, init_value * gamma**p)
+    return np.minimum(v, end_value) if gamma > 1 else np.maximum(v, end_value)
 
 
-def polynomial(t, init_value, end_value, power, transition_steps):
-    """``(init - end) * (1 - min(t, T) / T) ** power + end``."""
-    frac = 1.0 - np.minimum(t, transition_steps) / transition_steps
+def polynomial(t, init_value, end_value, power, transition_steps, transition_begin=0,
+               k_decay=1.0):
+    """``(init - end) * (1 - u / T) ** power + end``, ``u = clip(t - B, 0, T)`` (optax), with
+    timm's k-decay ``1 - u**k / T**k``."""
+    u = np.clip(t - transition_begin, 0.0, transition_steps)
+    if k_decay == 1.0:
+        frac = 1.0 - u / transition_steps
+    else:
+        frac = 1.0 - u**k_decay / transition_steps**k_decay
     return (init_value - end_value) * frac**power + end_value
 
 
-def cosine(t, init_value, decay_steps, end_value=0.0, periodic=False):
-    """``end + (init - end) * (1 + cos(pi * t / T)) / 2``, ``t`` held at ``T`` unless periodic."""
+def _end(end_value, alpha, min_lr_rate, reference):
+    """The absolute end value: ``end_value``, or a ratio (``alpha``, ``min_lr_rate``) of
+    ``reference``."""
+    ratio = alpha if alpha is not None else min_lr_rate
+    return ratio * reference if ratio is not None else (end_value or 0.0)
+
+
+def cosine(t, init_value, decay_steps, end_value=None, alpha=None, min_lr_rate=None,
+           periodic=False, exponent=1.0, k_decay=1.0):
+    """``end + (init - end) * (1 + cos(pi * t / T)) / 2``, ``t`` held at ``T`` unless periodic;
+    optax's ``exponent`` on the half-cosine, timm's k-decay angle ``pi * t**k / T**k``."""
+    end_value = _end(end_value, alpha, min_lr_rate, init_value)
     if not periodic:
         t = np.minimum(t, decay_steps)
-    return end_value + (init_value - end_value) * (1.0 + np.cos(np.pi * t / decay_steps)) / 2.0
+    if k_decay == 1.0:
+        angle = np.pi * t / decay_steps
+    else:
+        angle = np.pi * t**k_decay / decay_steps**k_decay
+    if exponent == 1.0:
+        return end_value + (init_value - end_value) * (1.0 + np.cos(angle)) / 2.0
+    return end_value + (init_value - end_value) * ((1.0 + np.cos(angle)) / 2.0) ** exponent
 
 
-def warmup_cosine(t, peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=0.0):
+def warmup_cosine(t, peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=None,
+                  alpha=None, min_lr_rate=None):
     """Linear from ``init`` to ``peak`` over ``W`` steps, then a cosine to ``end`` by
-    ``decay_steps`` (optax's convention: ``decay_steps`` counts the warmup)."""
+    ``decay_steps`` (optax's convention: ``decay_steps`` counts the warmup); ``end`` may be
+    a ratio of the peak (keras' ``alpha``, transformers' ``min_lr_rate``)."""
+    end_value = _end(end_value, alpha, min_lr_rate, peak_value)
     decay = cosine(t - warmup_steps, peak_value, decay_steps - warmup_steps, end_value)
     # the warmup line past W (t / 0 when W = 0, or beyond the float range) is never chosen
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -280,9 +316,9 @@ def _wsd_shape(shape, p, power, ratio):
 
 def wsd(
     t, peak_value, total_steps=None, warmup_steps=0, decay_steps=None, decay_fraction=None,
-    stable_steps=None, init_value=None, end_value=None, min_lr_rate=None, warmup_shape="linear",
-    decay_shape=None, decay_power=0.5, decay_ratio=0.1, stable_shape="constant", timescale=None,
-    convention="transformers",
+    stable_steps=None, init_value=None, end_value=None, min_lr_rate=None, alpha=None,
+    warmup_shape="linear", decay_shape=None, decay_power=0.5, decay_ratio=0.1,
+    stable_shape="constant", timescale=None, convention="transformers",
 ):
     """Warmup (rising shape f from init), stable ``v = max(peak * stable(t - W), end)``, decay
     ``end + (v - end) * g(min(p, 1))``: timm 1.0's ``WSDLRScheduler._get_lr`` (its linear warmup
@@ -292,7 +328,7 @@ def wsd(
     s = stable_steps if stable_steps is not None else total_steps - w - d
     timm = convention == "timm"
     peak = peak_value
-    end = (end_value or 0.0) if min_lr_rate is None else min_lr_rate * peak
+    end = _end(end_value, alpha, min_lr_rate, peak)
     init = init_value if init_value is not None else (0.0 if timm else end)
     w = np.float64(w)  # NumPy division: W = 0 gives inf, not an exception
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -310,6 +346,69 @@ def wsd(
         g = _wsd_shape(decay_shape or ("1-sqrt" if timm else "cosine"),
                        np.minimum((ts - s) / d, 1.0), decay_power, decay_ratio)
         return np.where(t < w, warm, np.where(ts - s <= 0, v, end + (v - end) * g))
+def inverse_time(t, init_value, decay_steps, decay_rate, staircase=False):
+    """keras 3's ``InverseTimeDecay``: ``init / (1 + rate * p)``, ``p = t / T`` (floored)."""
+    p = t / decay_steps
+    if staircase:
+        p = np.floor(p)
+    return init_value / (1.0 + decay_rate * p)
+
+
+def tanh(t, init_value, decay_steps, end_value=0.0, lower=-7.0, upper=3.0):
+    """timm 1.0's ``TanhLRScheduler`` (one cycle): ``end + 0.5 (init - end)(1 - tanh(lb (1 - r)
+    + ub r))``, ``r = t / T``; ``end`` from ``T`` on."""
+    r = t / decay_steps
+    x = lower * (1.0 - r) + upper * r
+    # libm's tanh on a scalar (NumPy's differs in the last bit, which 1 - tanh amplifies)
+    th = math.tanh(x) if np.ndim(x) == 0 else np.tanh(x)
+    value = end_value + 0.5 * (init_value - end_value) * (1.0 - th)
+    return np.where(t >= decay_steps, end_value, value)
+
+
+def _knots(init_value, boundaries_and_scales):
+    """optax's knots: steps ``0, b1, b2, ...`` and values ``init, init*s1, init*s1*s2, ...``."""
+    items = (boundaries_and_scales.items() if isinstance(boundaries_and_scales, dict)
+             else boundaries_and_scales or ())
+    pairs = sorted((int(b), float(c)) for b, c in items)
+    values = [init_value]
+    for _, c in pairs:
+        values.append(c * values[-1])
+    return [0] + [b for b, _ in pairs], values
+
+
+def piecewise_constant(t, init_value=None, boundaries_and_scales=None, boundaries=None,
+                       values=None, convention="optax"):
+    """optax's ``init * prod(scales of b <= t)``, or keras' ``values[#(b < t)]`` on whole steps
+    (lrjit's keras convention: the new value from ``b + 1`` on)."""
+    if boundaries is None:
+        steps, vals = _knots(init_value, boundaries_and_scales)
+        steps = steps[1:]
+    else:
+        steps, vals = list(boundaries), list(values)
+    starts = np.array(steps, dtype=np.float64) + (1.0 if convention == "keras" else 0.0)
+    k = np.searchsorted(starts, t, side="right")  # the number of starts <= t
+    return np.asarray(vals, dtype=np.float64)[k][()] if np.ndim(t) else vals[int(k)]
+
+
+def piecewise_interpolate(t, interpolate_type, init_value, boundaries_and_scales=None):
+    """optax's ``piecewise_interpolate_schedule``: from knot ``(b, v)`` to ``(b', v')`` by
+    ``u = (t - b) / (b' - b)``: ``v + (v' - v) u`` or ``v' + (v - v') (1 + cos(pi u)) / 2``;
+    the last value from the last knot on."""
+    steps, vals = _knots(init_value, boundaries_and_scales)
+    b = np.array(steps, dtype=np.float64)
+    v = np.array(vals)
+    k = np.clip(np.searchsorted(b, t, side="right") - 1, 0, len(b) - 1)
+    last = k >= len(b) - 1
+    k1 = np.minimum(k + 1, len(b) - 1)
+    length = np.where(last, 1.0, b[k1] - b[k])
+    s, e = v[k], v[k1]
+    if interpolate_type == "linear":
+        value = s + (e - s) * ((t - b[k]) / length)
+    else:
+        value = e + (s - e) * (1.0 + np.cos(np.pi * (t - b[k]) / length)) / 2.0
+    out = np.where(last, v[-1], value)
+    return out[()] if np.ndim(out) == 0 and np.ndim(t) == 0 else out
+
 
 
 def transformers_schedule(
@@ -558,10 +657,27 @@ RECORDS = {
             dict(init_value=1.0, gamma=0.5),
             dict(init_value=0.1, gamma=0.99),
             dict(init_value=0.1, gamma=1.0),
+            # optax's form: a staircase after a delay, a floor, capped growth (a range test)
+            dict(init_value=1.0, gamma=0.5, transition_steps=10, transition_begin=5,
+                 staircase=True),
+            dict(init_value=0.1, decay_rate=0.9, transition_steps=3, end_value=0.05),
+            dict(init_value=1e-6, gamma=10.0, transition_steps=100, end_value=1.0),
+            dict(init_value=0.5, gamma=1.5, transition_steps=2, staircase=True, end_value=3.0,
+                 transition_begin=4),
         ),
-        strategy=st.fixed_dictionaries({"init_value": values, "gamma": decays}),
+        strategy=st.one_of(
+            st.fixed_dictionaries({"init_value": values, "gamma": decays}),
+            st.fixed_dictionaries(
+                {"init_value": values, "gamma": decays, "transition_steps": counts,
+                 "transition_begin": counts0, "staircase": st.booleans(), "end_value": values}),
+            st.fixed_dictionaries(
+                {"init_value": st.floats(1e-300, 10.0),
+                 "gamma": st.floats(1.0, 1e3, exclude_min=True),
+                 "transition_steps": counts, "transition_begin": counts0,
+                 "staircase": st.booleans(), "end_value": values.filter(lambda v: v > 0)}),
+        ),
         bench=lambda n: dict(init_value=0.1, gamma=0.01 ** (1.0 / n)),
-        value_range=lambda kw: _span(0.0, kw["init_value"]),
+        value_range=lambda kw: _span(0.0, kw["init_value"], kw.get("end_value", 0.0)),
     ),
     "polynomial": Record(
         formula=polynomial,
@@ -570,6 +686,9 @@ RECORDS = {
             dict(init_value=0.1, end_value=0.01, power=0.5, transition_steps=30),
             dict(init_value=0.01, end_value=0.1, power=1.0, transition_steps=9),
             dict(init_value=1.0, end_value=0.5, power=0.0, transition_steps=10),
+            dict(init_value=1.0, end_value=0.0, power=2.0, transition_steps=30,
+                 transition_begin=12),
+            dict(init_value=0.1, end_value=0.001, power=1.0, transition_steps=50, k_decay=2.0),
         ),
         strategy=st.fixed_dictionaries(
             {
@@ -577,8 +696,10 @@ RECORDS = {
                 "end_value": values,
                 "power": st.floats(0.0, 5.0) | st.sampled_from([0.0, 1.0, 1e6]),
                 "transition_steps": counts,
-            }
-        ),
+            },
+            optional={"transition_begin": st.integers(0, 1000),
+                      "k_decay": st.floats(0.1, 10.0) | st.sampled_from([1.0, 0.5, 2.0])},
+        ).filter(lambda kw: kw.get("transition_begin", 0) + kw["transition_steps"] <= MAX_STEPS),
         bench=lambda n: dict(init_value=0.1, end_value=0.001, power=2.0, transition_steps=n),
         value_range=lambda kw: _span(kw["init_value"], kw["end_value"]),
     ),
@@ -589,6 +710,10 @@ RECORDS = {
             dict(init_value=0.1, decay_steps=50, end_value=0.01, periodic=True),
             dict(init_value=1.0, decay_steps=1, end_value=0.5),
             dict(init_value=0.01, decay_steps=40, end_value=0.1),
+            dict(init_value=1.0, decay_steps=100, alpha=0.1, exponent=2.0),
+            dict(init_value=0.1, decay_steps=60, end_value=1e-3, k_decay=0.5),
+            dict(init_value=0.2, decay_steps=30, min_lr_rate=0.25),
+            dict(init_value=0.1, decay_steps=60, k_decay=2.0, exponent=0.5, periodic=True),
         ),
         strategy=st.fixed_dictionaries(
             {
@@ -596,10 +721,13 @@ RECORDS = {
                 "decay_steps": counts,
                 "end_value": values,
                 "periodic": st.booleans(),
-            }
+            },
+            optional={"exponent": st.floats(0.1, 5.0) | st.sampled_from([1.0, 2.0]),
+                      "k_decay": st.floats(0.1, 5.0) | st.sampled_from([1.0, 2.0])},
         ),
         bench=lambda n: dict(init_value=0.1, decay_steps=n, end_value=0.001),
-        value_range=lambda kw: _span(kw["init_value"], kw["end_value"]),
+        value_range=lambda kw: _span(kw["init_value"], _end(kw.get("end_value"), kw.get("alpha"),
+                                                          kw.get("min_lr_rate"), kw["init_value"])),
     ),
     "warmup_cosine": Record(
         formula=warmup_cosine,
@@ -608,12 +736,17 @@ RECORDS = {
             dict(peak_value=0.1, warmup_steps=0, decay_steps=50, end_value=0.001),
             dict(peak_value=1.0, warmup_steps=5, decay_steps=20, init_value=0.1, end_value=0.2),
             dict(peak_value=3e-4, warmup_steps=500, decay_steps=2000),
+            # the end value as a ratio of the peak (keras' alpha, transformers' min_lr_rate)
+            dict(peak_value=0.5, warmup_steps=3, decay_steps=40, alpha=0.1),
+            dict(peak_value=0.5, warmup_steps=3, decay_steps=40, init_value=0.2, min_lr_rate=0.3),
         ),
         strategy=st.tuples(values, counts0, counts, values, values).map(_warmup_cosine_kwargs),
         bench=lambda n: dict(
             peak_value=0.1, warmup_steps=_warm(n), decay_steps=n, end_value=0.001
         ),
-        value_range=lambda kw: _span(kw["init_value"], kw["peak_value"], kw["end_value"]),
+        value_range=lambda kw: _span(
+            kw.get("init_value", 0.0), kw["peak_value"],
+            _end(kw.get("end_value"), kw.get("alpha"), kw.get("min_lr_rate"), kw["peak_value"])),
     ),
     "join": Record(
         formula=join,
@@ -626,7 +759,7 @@ RECORDS = {
             # a nested join as the first piece
             dict(
                 schedules=[
-                    lrjit.join([lrjit.constant(1.0), lrjit.step_decay(1.0, 5, 0.5)], [7]),
+                    lrjit.join([lrjit.constant(1.0), lrjit.step_decay(1.0, 5, gamma=0.5)], [7]),
                     lrjit.exponential(0.5, 0.9),
                 ],
                 boundaries=[30],
@@ -648,11 +781,11 @@ RECORDS = {
                     lrjit.constant(0.3),
                     lrjit.join(
                         [
-                            lrjit.warmup_cosine(1.0, 3, 12, 0.1, 0.05),
+                            lrjit.warmup_cosine(1.0, 3, 12, init_value=0.1, end_value=0.05),
                             lrjit.join(
                                 [
                                     lrjit.polynomial(0.5, 0.0, 2.0, 9),
-                                    lrjit.cosine(0.2, 8, 0.0, True),
+                                    lrjit.cosine(0.2, 8, end_value=0.0, periodic=True),
                                 ],
                                 [4],
                             ),
@@ -663,7 +796,7 @@ RECORDS = {
                 boundaries=[4],
             ),
             # a single piece
-            dict(schedules=[lrjit.cosine(1.0, 10, 0.1)], boundaries=[]),
+            dict(schedules=[lrjit.cosine(1.0, 10, end_value=0.1)], boundaries=[]),
         ),
         strategy=st.deferred(lambda: _join_kwargs(schedules())),
         # a linear warmup joined to a cosine: the composed form of warmup_cosine
@@ -852,6 +985,84 @@ RECORDS = {
         bench=lambda n: dict(name="cosine", num_warmup_steps=_warm(n), num_training_steps=n),
         # cosine_warmup_with_min_lr's warmup passes 1 between integer steps (t + 1) / W
         value_range=lambda kw: (0.0, 2.0 if kw["name"] == "cosine_warmup_with_min_lr" else 1.0),
+    ),
+    "inverse_time": Record(
+        formula=inverse_time,
+        examples=(
+            dict(init_value=0.1, decay_steps=100, decay_rate=0.5),
+            dict(init_value=1.0, decay_steps=7, decay_rate=2.0, staircase=True),
+            dict(init_value=0.3, decay_steps=1, decay_rate=1e300),
+        ),
+        strategy=st.fixed_dictionaries(
+            {"init_value": values, "decay_steps": counts,
+             "decay_rate": st.floats(1e-6, 100.0) | st.sampled_from([1e-300, 1e300]),
+             "staircase": st.booleans()}
+        ),
+        bench=lambda n: dict(init_value=0.1, decay_steps=max(n // 10, 1), decay_rate=0.5),
+        value_range=lambda kw: _span(0.0, kw["init_value"]),
+    ),
+    "tanh": Record(
+        formula=tanh,
+        examples=(
+            dict(init_value=0.1, decay_steps=100),
+            dict(init_value=1.0, decay_steps=40, end_value=0.01, lower=-1.0, upper=1.0),
+            dict(init_value=0.01, decay_steps=1, end_value=0.1),
+        ),
+        strategy=st.fixed_dictionaries(
+            {"init_value": values, "decay_steps": counts, "end_value": values,
+             "lower": st.floats(-20.0, -0.5), "upper": st.floats(0.0, 20.0)}
+        ),
+        bench=lambda n: dict(init_value=0.1, decay_steps=n, end_value=0.001),
+        value_range=lambda kw: _span(kw["init_value"], kw.get("end_value", 0.0)),
+    ),
+    "piecewise_constant": Record(
+        formula=piecewise_constant,
+        examples=(
+            dict(init_value=1.0, boundaries_and_scales={100: 0.1, 200: 0.01}),
+            dict(init_value=0.5, boundaries_and_scales=[[0, 0.5], [3, 2.0], [7, 0.0]]),
+            dict(init_value=0.3, boundaries_and_scales={}),
+            dict(boundaries=[10, 25], values=[1.0, 0.5, 0.1]),
+            dict(boundaries=[0, 4], values=[0.2, 0.4, 0.1], convention="keras"),
+        ),
+        strategy=st.one_of(
+            st.fixed_dictionaries({
+                "init_value": st.floats(0.0, 10.0),
+                "boundaries_and_scales": st.dictionaries(
+                    st.integers(0, 1000) | counts0, st.floats(0.0, 10.0), max_size=5),
+            }, optional={"convention": st.sampled_from(["optax", "keras"])}),
+            st.integers(0, 5).flatmap(lambda n: st.fixed_dictionaries({
+                "boundaries": st.lists(st.integers(0, 1000) | counts0, min_size=n, max_size=n,
+                                       unique=True).map(sorted),
+                "values": st.lists(values, min_size=n + 1, max_size=n + 1),
+            }, optional={"convention": st.sampled_from(["optax", "keras"])})),
+        ),
+        bench=lambda n: dict(init_value=0.1, boundaries_and_scales={n // 4: 0.5, n // 2: 0.2,
+                                                                    3 * n // 4: 0.1}),
+        value_range=lambda kw: _span(*(kw["values"] if "values" in kw else _knots(
+            kw["init_value"], kw["boundaries_and_scales"])[1])),
+        kernel=False,
+    ),
+    "piecewise_interpolate": Record(
+        formula=piecewise_interpolate,
+        examples=(
+            dict(interpolate_type="linear", init_value=1.0,
+                 boundaries_and_scales={4: 0.1, 8: 0.01}),
+            dict(interpolate_type="cosine", init_value=1.0,
+                 boundaries_and_scales={4: 0.1, 8: 0.01}),
+            dict(interpolate_type="cosine", init_value=0.1, boundaries_and_scales=[[0, 0.5],
+                                                                                   [10, 4.0]]),
+            dict(interpolate_type="linear", init_value=0.2),
+        ),
+        strategy=st.fixed_dictionaries({
+            "interpolate_type": st.sampled_from(["linear", "cosine"]),
+            "init_value": st.floats(0.0, 10.0),
+            "boundaries_and_scales": st.dictionaries(
+                st.integers(0, 1000) | counts0, st.floats(0.0, 10.0), max_size=5),
+        }),
+        bench=lambda n: dict(interpolate_type="cosine", init_value=0.1,
+                             boundaries_and_scales={n // 4: 10.0, n: 0.001}),
+        value_range=lambda kw: _span(*_knots(kw["init_value"], kw["boundaries_and_scales"])[1]),
+        kernel=False,
     ),
 }
 

@@ -208,7 +208,7 @@ def test_read_only_cache_and_package_still_import_and_compute():
         shutil.rmtree(root)
 
     assert result["cache"] == "NullCache"  # the guard took the no-cache path
-    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
     want = s.table(200)
     assert np.array_equal(result["serial"], want) and np.array_equal(result["array"], want)
     assert result["scalar"] == s(55.5)
@@ -237,7 +237,7 @@ FAULT_CHILD = textwrap.dedent("""
 
 
 def _expected():
-    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
     return s.table(50).tolist(), s(55.5)
 
 

@@ -233,7 +233,7 @@ def test_compare_specs_labels_and_exports(tmp_path, capsys):
     assert code == 0 and out.count("lrjit.") == 3
     table = np.load(tmp_path / "v.npy")
     assert table.shape == (3, 1001)  # the longest horizon
-    np.testing.assert_array_equal(table[1], lrjit.step_decay(0.1, 300, 0.5).table(1001))
+    np.testing.assert_array_equal(table[1], lrjit.step_decay(0.1, 300, gamma=0.5).table(1001))
     header = (tmp_path / "v.csv").read_text().splitlines()[0]
     assert header.startswith("step,\"cosine(init_value=0.1, decay_steps=1000)\",")
     assert png_size(plot) == (1080, 576)

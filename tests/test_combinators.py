@@ -65,8 +65,9 @@ def test_philox_known_answers():
 
 PAIRS = [
     (lrjit.cosine(1.0, decay_steps=100), lrjit.linear(0.0, 1.0, 10)),
-    (lrjit.multistep(0.5, [5, 20], 0.3), lrjit.exponential(2.0, 0.97)),
-    (lrjit.join([lrjit.constant(1.0), lrjit.cosine(0.5, 30)], [10]), lrjit.step_decay(1.0, 7, 0.5)),
+    (lrjit.multistep(0.5, [5, 20], gamma=0.3), lrjit.exponential(2.0, 0.97)),
+    (lrjit.join([lrjit.constant(1.0), lrjit.cosine(0.5, 30)], [10]),
+     lrjit.step_decay(1.0, 7, gamma=0.5)),
 ]
 
 
@@ -257,7 +258,7 @@ def _composites():
         lrjit.warmup_then(cos, 6, prefix=False).with_noise(0.2, kind="uniform", seed=1, begin=3),
         lrjit.warmup_then(cos * lrjit.linear(1.0, 0.5, 30), 5, init_value=0.01),
         lrjit.join([cos.with_noise(0.1, seed=4, end=20), lrjit.constant(0.01) * 2.0], [25]),
-        lrjit.multiply(lrjit.multistep(0.2, [5, 15], 0.5), cos),
+        lrjit.multiply(lrjit.multistep(0.2, [5, 15], gamma=0.5), cos),
     ]
 
 
@@ -343,7 +344,7 @@ def _integral_cases():
         lrjit.step_decay(0.5, step_size=7, gamma=1.0),
         lrjit.exponential(2.0, gamma=0.999),
         lrjit.exponential(2.0, gamma=1.0),
-        lrjit.multistep(1.0, [10, 50, 80], 0.5),
+        lrjit.multistep(1.0, [10, 50, 80], gamma=0.5),
         lrjit.cosine(1.0, decay_steps=90, end_value=0.1),
         lrjit.join([lrjit.linear(0.0, 1.0, 20), lrjit.exponential(1.0, 0.99)], [20]),
         *_composites(),
@@ -362,7 +363,7 @@ def test_closed_forms_are_o1_and_written_out():
     # sum_{k<n} v g^k = v (1 - g^n) / (1 - g)
     assert lrjit.exponential(2.0, 0.999).integral(n) == pytest.approx(2.0 / 0.001, rel=1e-12)
     # a multistep: 10 + 40 * 0.5 + 30 * 0.25 + (n - 80) * 0.125
-    got = lrjit.multistep(1.0, [10, 50, 80], 0.5).integral(n)
+    got = lrjit.multistep(1.0, [10, 50, 80], gamma=0.5).integral(n)
     assert got == pytest.approx(10 + 20 + 7.5 + (n - 80) * 0.125, rel=1e-15)
     # linear: 11 steps at init, the ramp j = 1..36, then end
     s = lrjit.linear(0.1, 1.0, transition_steps=37, transition_begin=11)

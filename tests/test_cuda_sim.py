@@ -33,7 +33,9 @@ def _mixed():
     """Schedules of different kinds and numbers of pieces (1 to 4)."""
     return [
         lrjit.warmup_cosine(0.1, warmup_steps=5, decay_steps=30, end_value=1e-3),
-        lrjit.join([lrjit.linear(0.0, 0.2, 4), lrjit.cosine(0.2, 20, 0.01, True)], [4]),
+        lrjit.join(
+            [lrjit.linear(0.0, 0.2, 4), lrjit.cosine(0.2, 20, end_value=0.01, periodic=True)], [4]
+        ),
         lrjit.multistep(0.5, milestones=[3, 9, 9, 17], gamma=0.3),
         lrjit.exponential(0.3, gamma=0.9),
         lrjit.polynomial(0.4, 0.01, power=2.0, transition_steps=25),
@@ -361,7 +363,8 @@ def sim_user_kernel_tier1_kernels_directly():
     train[1, 32](base, lengths, marks, weights, 30)
     scheds = []
     for b, n in zip(base, lengths):
-        parts = [lrjit.cosine(b, int(n)), lrjit.step_decay(b, 7, 0.5), lrjit.multistep(b, [5, 15])]
+        parts = [lrjit.cosine(b, int(n)), lrjit.step_decay(b, 7, gamma=0.5),
+                 lrjit.multistep(b, [5, 15])]
         scheds.append(parts)
     w = np.ones(3)
     for t in range(30):

@@ -49,7 +49,7 @@ def test_linear_holds_init_before_and_end_after():
     for t in (10.5, 11, 25, 39.75):
         want = 0.2 + (0.05 - 0.2) * ((t - 10) / 30)
         assert math.isclose(s(t), want, rel_tol=1e-15)
-    assert lrjit.linear(0.0, 1.0, 4, 2)(3.5) == 0.375  # fractional, exact in binary
+    assert lrjit.linear(0.0, 1.0, 4, transition_begin=2)(3.5) == 0.375  # fractional, exact in binary
 
 
 def test_step_decay():
@@ -143,7 +143,7 @@ def test_join_pieces_run_on_local_steps():
 
 def test_nested_join():
     inner = lrjit.join([lrjit.constant(1.0), lrjit.exponential(1.0, 0.5)], boundaries=[5])
-    s = lrjit.join([inner, lrjit.step_decay(0.2, 4, 0.5)], boundaries=[20])
+    s = lrjit.join([inner, lrjit.step_decay(0.2, 4, gamma=0.5)], boundaries=[20])
     assert [s(t) for t in (0, 4.5)] == [1.0, 1.0]
     for t in (5, 6.5, 12, 19.5):
         assert s(t) == 0.5 ** (t - 5)
@@ -184,15 +184,15 @@ def torch_lrs(make_scheduler, lr, n):
 @pytest.mark.parametrize(
     "make_scheduler, schedule",
     [
-        (lambda m, o: m.StepLR(o, step_size=7, gamma=0.3), lrjit.step_decay(0.1, 7, 0.3)),
+        (lambda m, o: m.StepLR(o, step_size=7, gamma=0.3), lrjit.step_decay(0.1, 7, gamma=0.3)),
         (
             lambda m, o: m.MultiStepLR(o, milestones=[5, 12, 12, 30], gamma=0.5),
-            lrjit.multistep(0.1, [12, 5, 30, 12], 0.5),
+            lrjit.multistep(0.1, [12, 5, 30, 12], gamma=0.5),
         ),
         (lambda m, o: m.ExponentialLR(o, gamma=0.95), lrjit.exponential(0.1, 0.95)),
         (
             lambda m, o: m.CosineAnnealingLR(o, T_max=25, eta_min=0.01),
-            lrjit.cosine(0.1, 25, 0.01, periodic=True),
+            lrjit.cosine(0.1, 25, end_value=0.01, periodic=True),
         ),
         (
             lambda m, o: m.PolynomialLR(o, total_iters=20, power=2.0),

@@ -73,7 +73,7 @@ def sgd_python(X, y, epochs, schedule):
 
 SCHEDULES = [
     lrjit.cosine(0.05, decay_steps=500, end_value=0.001),
-    lrjit.join([lrjit.linear(0.0, 0.05, 20), lrjit.step_decay(0.05, 150, 0.5)], [20]),
+    lrjit.join([lrjit.linear(0.0, 0.05, 20), lrjit.step_decay(0.05, 150, gamma=0.5)], [20]),
     lrjit.warmup_cosine(0.05, warmup_steps=10, decay_steps=400),
     lrjit.multistep(0.05, [200, 400, 400]),
     lrjit.join(
@@ -88,7 +88,7 @@ def test_kernel_in_user_loop_matches_python_loop(problem):
     X, y, w_true = problem
     for init, decay, end in [(0.05, 500, 0.001), (0.03, 400, 0.0)]:
         got = sgd_with_kernel(X, y, EPOCHS, init, float(decay), end)
-        want = sgd_python(X, y, EPOCHS, lrjit.cosine(init, decay, end))
+        want = sgd_python(X, y, EPOCHS, lrjit.cosine(init, decay, end_value=end))
         assert np.array_equal(got, want), (got, want)
         assert np.allclose(got, w_true, atol=0.05)  # it did train
     # new parameters are new arguments, not a new compilation

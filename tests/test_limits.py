@@ -148,7 +148,7 @@ def test_zero_d_arrays_are_not_sequences():
             "sequence")
     rejects(lambda: lrjit.join(pieces, boundaries=np.array([[3]])), TypeError, "boundaries")
     assert lrjit.join(pieces, boundaries=np.array([3])) == lrjit.join(pieces, [3])
-    assert lrjit.multistep(1.0, np.array([2, 1]), 0.5)(2) == 0.25
+    assert lrjit.multistep(1.0, np.array([2, 1]), gamma=0.5)(2) == 0.25
 
 
 def test_from_dict_names_the_bad_entry_and_bad_keys():

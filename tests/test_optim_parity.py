@@ -211,7 +211,7 @@ CONFIGS = {
     ),
     "multiplicative": (lambda L, o: L.MultiplicativeLR(o, lambda e: 0.999), "sgd"),
     "multiplicative_schedule": (
-        lambda L, o, **kw: L.MultiplicativeLR(o, lrjit.step_decay(1.0, 50, 0.999), **kw),
+        lambda L, o, **kw: L.MultiplicativeLR(o, lrjit.step_decay(1.0, 50, gamma=0.999), **kw),
         "sgd",
     ),
     "sequential": (_seq, "sgd"),

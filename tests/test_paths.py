@@ -35,16 +35,15 @@ def kernel_args(name, schedule):
     kernel = getattr(lrjit.kernels, name)
     args = schedule.args
     out = []
-    defaults = lrjit.REGISTRY[name].defaults  # an optional parameter may be left out
-    for p in list(inspect.signature(kernel.py_func).parameters)[1:]:
-        if p not in args and p in defaults:
-            out.append(float(defaults[p]))
-            continue
-        assert p in args, (
+    factory = inspect.signature(lrjit.FACTORIES[name]).parameters
+    for p, param in list(inspect.signature(kernel.py_func).parameters.items())[1:]:
+        assert p in factory, (
             f"lrjit.kernels.{name} parameter {p!r} is not an argument of lrjit.{name}: "
             "name kernel parameters after the factory's"
         )
-        v = args[p]
+        # an optional kernel parameter is stored only away from its default
+        assert p in args or param.default is not param.empty, (name, p)
+        v = args.get(p, param.default)
         if isinstance(v, str):  # a string option: the kernel takes its float code from the row
             v = schedule.params[0, len(out)]
         out.append(np.array(sorted(v), dtype=np.float64) if isinstance(v, tuple) else float(v))

@@ -26,6 +26,8 @@ CODES = {
     "inverse_sqrt": 10,
     "wsd": 11,
     "transformers_schedule": 14,
+    "inverse_time": 12,
+    "tanh": 13,
 }
 
 KERNEL_FAMILIES = [f for f in REGISTRY.values() if f.code is not None]

@@ -87,7 +87,7 @@ def test_mixed_list_against_math_reference():
 
 
 def test_count_equals_arange_and_table():
-    scheds = [lrjit.warmup_cosine(0.1, 5, 50), lrjit.multistep(1.0, [3, 7, 7], 0.5)]
+    scheds = [lrjit.warmup_cosine(0.1, 5, 50), lrjit.multistep(1.0, [3, 7, 7], gamma=0.5)]
     by_count = lrjit.sweep(scheds, 64)
     assert np.array_equal(by_count, lrjit.sweep(scheds, np.arange(64)))
     for c, s in enumerate(scheds):
@@ -106,7 +106,7 @@ def test_parallel_tiles_cover_every_element():
 
 @pytest.mark.parametrize("target", ["cpu", "parallel"])
 def test_float32_is_the_float64_table_rounded_once(target):
-    scheds = [lrjit.cosine(0.1, 100, 1e-4), lrjit.exponential(3e-4, 0.99)]
+    scheds = [lrjit.cosine(0.1, 100, end_value=1e-4), lrjit.exponential(3e-4, 0.99)]
     t64 = lrjit.sweep(scheds, 200, target=target)
     t32 = lrjit.sweep(scheds, 200, target=target, dtype=np.float32)
     assert t32.dtype == np.float32
@@ -129,7 +129,7 @@ def test_out_two_dimensional_may_be_strided():
 
 def test_grid_result_sweeps_with_its_shape():
     g = sweeps.grid("step_decay", init_value=[[1.0], [2.0]], step_size=[1, 2, 4], gamma=0.5)
-    assert g.shape == (2, 3) and g[1, 2] == lrjit.step_decay(2.0, 4, 0.5)
+    assert g.shape == (2, 3) and g[1, 2] == lrjit.step_decay(2.0, 4, gamma=0.5)
     table = lrjit.sweep(g, 9)
     assert table.shape == (2, 3, 9)
     assert table[1, 2, 8] == 2.0 * 0.5**2
@@ -141,7 +141,7 @@ def test_dicts_are_read_with_from_dict():
 
 
 def test_stack_pads_with_inert_pieces():
-    short, long = lrjit.constant(0.5), lrjit.multistep(1.0, [2, 4, 6], 0.5)
+    short, long = lrjit.constant(0.5), lrjit.multistep(1.0, [2, 4, 6], gamma=0.5)
     kinds, params, starts = sweeps.stack([short, long])
     assert kinds.shape == (2, 4) and params.shape == (2, 4, lrjit.kernels.MAX_PARAMS)
     assert np.isinf(starts[0, 1:]).all() and list(starts[1]) == [0, 2, 4, 6]

@@ -19,7 +19,7 @@ def test_broadcast_sweep_over_base_lrs_equals_per_row_schedules():
     grid = ufuncs.cosine(steps[None, :], base_lrs[:, None], 100, 0.001, 0)
     assert grid.shape == (4, steps.size) and grid.dtype == np.float64
     for row, lr in zip(grid, base_lrs):
-        assert np.array_equal(row, lrjit.cosine(lr, 100, 0.001)(steps))
+        assert np.array_equal(row, lrjit.cosine(lr, 100, end_value=0.001)(steps))
 
 
 def test_broadcast_over_several_parameters():
@@ -30,7 +30,8 @@ def test_broadcast_over_several_parameters():
     assert grid.shape == (3, 2, steps.size)
     for i, d in enumerate((10, 25, 40)):
         for j, p in enumerate((False, True)):
-            assert np.array_equal(grid[i, j], lrjit.cosine(0.5, d, 0.05, p)(steps))
+            want = lrjit.cosine(0.5, d, end_value=0.05, periodic=p)(steps)
+            assert np.array_equal(grid[i, j], want)
     t = 30.0  # periodic differs past decay_steps, held does not
     want = 0.05 + 0.45 * (1 + math.cos(math.pi * t / 25)) / 2
     assert grid[1, 0, 60] == 0.05 and math.isclose(grid[1, 1, 60], want, rel_tol=1e-15)

@@ -125,7 +125,7 @@ def test_values_out_of_range(name, param, value):
 
 def test_gamma_ranges_are_stated():
     rejects(lambda: lrjit.exponential(0.1, 0.0), "gamma", "(0, 1]")
-    rejects(lambda: lrjit.step_decay(0.1, 10, 2.0), "gamma", "(0, 1]")
+    rejects(lambda: lrjit.step_decay(0.1, 10, gamma=2.0), "gamma", "(0, 1]")
 
 
 def test_multistep_gamma_above_one_must_not_overflow():
@@ -163,8 +163,9 @@ def test_join_schedules():
 
 
 def test_numpy_scalars_are_accepted_as_plain_numbers():
-    s = lrjit.cosine(np.float32(0.5), np.int64(100), np.float64(0.0), np.bool_(True))
-    assert s == lrjit.cosine(float(np.float32(0.5)), 100, 0.0, True)
+    s = lrjit.cosine(np.float32(0.5), np.int64(100), end_value=np.float64(0.0),
+                     periodic=np.bool_(True))
+    assert s == lrjit.cosine(float(np.float32(0.5)), 100, end_value=0.0, periodic=True)
     assert [type(v) for v in s.to_dict().values()] == [str, float, int, float, bool]
 
 
@@ -218,7 +219,7 @@ def test_from_dict_nested_and_non_dict():
 
 def test_join_switch_steps_stay_within_2_53():
     # beyond 2**53 the piece start 2**53 + 1 would round onto 2**53 (found by hypothesis)
-    pieces = [lrjit.constant(0.0), lrjit.multistep(1.0, [1], 0.5)]
+    pieces = [lrjit.constant(0.0), lrjit.multistep(1.0, [1], gamma=0.5)]
     rejects(lambda: lrjit.join(pieces, [2**53]), "boundaries[0]", str(2**53), "2**53")
     s = lrjit.join(pieces, [2**53 - 1])
     assert (s(2**53 - 2), s(2**53 - 1), s(2**53)) == (0.0, 1.0, 0.5)

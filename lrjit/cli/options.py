@@ -41,7 +41,16 @@ _VOCABULARY = {
     "gamma": ("float", "multiplicative decay factor"),
     "power": ("float", "exponent of the decay"),
     "periodic": ("bool", "keep cycling after decay_steps instead of holding end_value"),
+    "alpha": ("float", "instead of end_value: it as a ratio of the start or peak (optax)"),
+    "min_lr_rate": ("float", "instead of end_value: it as a ratio of the start or peak "
+                    "(transformers)"),
+    "exponent": ("float", "power of the half-cosine (optax)"),
+    "k_decay": ("float", "timm's k-decay: steps enter as t**k / T**k"),
+    "staircase": ("bool", "decay in whole transitions (floor of the exponent)"),
 }
+
+#: Defaults of None that stand for a value (end_value: 0 unless a ratio is given).
+_COMPUTED_DEFAULTS = {"end_value": 0.0}
 
 
 class CLIError(Exception):
@@ -274,6 +283,8 @@ def add_family_arguments(parser, family):
     group = parser.add_argument_group(f"{family} options")
     for name, kind, required, default, text in family_options(family):
         option = flag(name)
+        if default is None and name in _COMPUTED_DEFAULTS:
+            default = _COMPUTED_DEFAULTS[name]
         shown = "required" if required else f"default: {show_default(default)}"
         text = (text.rstrip(".") + f" ({shown})" if text else f"({shown})").replace("%", "%%")
         group.add_argument(

@@ -21,9 +21,9 @@ a test record, a README row.
 # built from other families' pieces; join last: it imports the Schedule machinery).
 from . import constant, linear, step_decay, exponential, polynomial, cosine  # noqa: F401
 from . import warmup_cosine, one_cycle, cyclic, cosine_restarts  # noqa: F401
-from . import inverse_sqrt, wsd  # noqa: F401
+from . import inverse_sqrt, wsd, inverse_time, tanh  # noqa: F401
 from . import transformers_schedule  # noqa: F401
-from . import multistep, join  # noqa: F401
+from . import multistep, piecewise_constant, piecewise_interpolate, join  # noqa: F401
 from ._registry import FACTORIES, REGISTRY, Family, register
 
 __all__ = ["REGISTRY", "Family", "register", "FACTORIES"]

@@ -1,11 +1,11 @@
-"""Cosine annealing (optax's ``cosine_decay_schedule``, torch's ``CosineAnnealingLR``)."""
+"""Cosine annealing (torch's ``CosineAnnealingLR``, optax's ``cosine_decay_schedule``, timm)."""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING
 
-from .._checks import check_count, check_flag, check_value
+from .._checks import check_count, check_end_value, check_flag, check_real, check_value
 from .._jit import jit
 from ._registry import register
 
@@ -13,16 +13,21 @@ if TYPE_CHECKING:
     from ..schedule import Schedule
 
 CODE = 5
+# k-decay raises steps to the power k: at most 10 keeps (2**62)**k finite
+K_DECAY_MAX = 10.0
 
 
 @jit
-def cosine_kernel(step, init_value, decay_steps, end_value, periodic):
+def cosine_kernel(step, init_value, decay_steps, end_value, periodic, exponent=1.0, k_decay=1.0):
     """Cosine annealing from ``init_value`` to ``end_value`` over ``decay_steps``.
 
     ``end + (init - end) * (1 + cos(pi * t / T)) / 2`` with ``T = decay_steps``
     and ``t = step``, in torch's operation order.  When ``periodic`` is 0 the
     step is held at ``T`` (the value stays at ``end_value``); otherwise the
-    cosine goes on, as torch's CosineAnnealingLR does.
+    cosine goes on, as torch's CosineAnnealingLR does.  ``k_decay`` (timm)
+    makes the angle ``pi * t**k / T**k``; ``exponent`` (optax) raises the
+    half-cosine ``(1 + cos) / 2`` to a power.  Both default to 1, and 0 also
+    means 1 (rows saved before they existed): those rows keep their bits.
 
     >>> cosine_kernel(50.0, 1.0, 100.0, 0.0, 0.0)
     0.5
@@ -30,28 +35,68 @@ def cosine_kernel(step, init_value, decay_steps, end_value, periodic):
     t = float(step)
     if periodic == 0 and t > decay_steps:
         t = float(decay_steps)
-    return end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / decay_steps)) / 2.0
+    d = float(decay_steps)
+    if k_decay != 0.0 and k_decay != 1.0:
+        t = t**k_decay
+        d = d**k_decay
+    h = 1.0 + math.cos(math.pi * t / d)
+    if exponent == 0.0 or exponent == 1.0:
+        return end_value + (init_value - end_value) * h / 2.0
+    return end_value + (init_value - end_value) * (h / 2.0) ** exponent
 
 
-def cosine(init_value, decay_steps, end_value=0.0, periodic=False) -> Schedule:
-    """Cosine annealing: ``end + (init - end) * (1 + cos(pi * t / T)) / 2``, ``T = decay_steps``.
+def cosine(
+    init_value, decay_steps, *, end_value=None, alpha=None, min_lr_rate=None, periodic=False,
+    exponent=1.0, k_decay=1.0,
+) -> Schedule:
+    """Cosine annealing: ``end + (init - end) * ((1 + cos(pi * t**k / T**k)) / 2) ** exponent``.
 
-    After ``T`` the value is held at ``end_value``; with ``periodic=True`` the
-    cosine goes on (back up to ``init_value`` at ``2T``), as torch's
-    CosineAnnealingLR does.
+    ``T = decay_steps``.  After ``T`` the value is held at the end value; with
+    ``periodic=True`` the cosine goes on (back up to ``init_value`` at
+    ``2T``), as torch's CosineAnnealingLR does (bitwise: its operation order).
+
+    The end value is ``end_value`` (absolute, default 0), or ``alpha *
+    init_value`` (optax 0.2.8's ``cosine_decay_schedule`` ratio) or
+    ``min_lr_rate * init_value`` (transformers' name for the same ratio);
+    give at most one.  Everything past ``decay_steps`` is keyword-only:
+    optax's third positional argument is ``alpha``, so ``cosine(0.1, 1000,
+    0.1)`` is a ``TypeError`` rather than a silent constant.
+
+    ``exponent`` is optax's (``init * ((1 - alpha) * c ** exponent + alpha)``
+    there, the same to rounding); ``k_decay`` is timm 1.0's k-decay
+    (``CosineLRScheduler``: ``pi * t**k / T**k``).  At their default of 1
+    the values are bitwise those without them.
 
     >>> import lrjit
     >>> s = lrjit.cosine(1.0, decay_steps=100, end_value=0.1)
     >>> s(0), s(100), s(150)
     (1.0, 0.1, 0.1)
+    >>> lrjit.cosine(1.0, 100, alpha=0.5)(100)
+    0.5
     """
+    init = check_value("init_value", init_value)
     args = {
-        "init_value": check_value("init_value", init_value),
+        "init_value": init,
         "decay_steps": check_count("decay_steps", decay_steps),
-        "end_value": check_value("end_value", end_value),
+        "end_value": check_end_value(end_value, init, "init_value", alpha=alpha,
+                                     min_lr_rate=min_lr_rate),
         "periodic": check_flag("periodic", periodic),
     }
+    _optional(args, exponent, k_decay)
     return FAMILY.schedule(args, args["decay_steps"])
+
+
+def _optional(args, exponent, k_decay):
+    """Store the shape parameters in ``args`` only when they are not their default 1."""
+    for name, v in (("exponent", check_real("exponent", exponent, 0.0, 1e6, low_open=True)),
+                    ("k_decay", check_k_decay(k_decay))):
+        if v != 1.0:
+            args[name] = v
+
+
+def check_k_decay(k_decay):
+    """timm's k-decay exponent: in ``(0, 10]``."""
+    return check_real("k_decay", k_decay, 0.0, K_DECAY_MAX, low_open=True)
 
 
 FAMILY = register("cosine", cosine, cosine_kernel, CODE)

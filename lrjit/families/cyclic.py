@@ -110,7 +110,8 @@ def cyclic_kernel(step, init_value, peak_value, up_steps, down_steps, mode, gamm
 
 
 def cyclic(
-    init_value, peak_value, up_steps, down_steps, mode="triangular", gamma=1.0, scale_mode="auto"
+    init_value, peak_value, up_steps, down_steps, *, mode="triangular", gamma=1.0,
+    scale_mode="auto",
 ) -> Schedule:
     """Triangular cycles between ``init_value`` and ``peak_value`` (torch's ``CyclicLR``).
 

@@ -35,7 +35,7 @@ def linear_kernel(step, init_value, end_value, transition_steps, transition_begi
     return init_value + (end_value - init_value) * (u / transition_steps)
 
 
-def linear(init_value, end_value, transition_steps, transition_begin=0) -> Schedule:
+def linear(init_value, end_value, transition_steps, *, transition_begin=0) -> Schedule:
     """Linear ramp from ``init_value`` to ``end_value``.
 
     With ``u = t - transition_begin`` and ``T = transition_steps``, the value is

@@ -38,7 +38,7 @@ def multistep_kernel(step, init_value, gamma, milestones):
     return init_value * gamma ** float(count)
 
 
-def multistep(init_value, milestones, gamma=0.1) -> Schedule:
+def multistep(init_value, milestones, *, gamma=0.1) -> Schedule:
     """``init_value * gamma ** (number of milestones <= t)``: torch's MultiStepLR.
 
     ``milestones`` are steps in any order; a repeated milestone compounds.

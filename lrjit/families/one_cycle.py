@@ -119,6 +119,7 @@ def one_cycle_kernel(
 def one_cycle(
     peak_value,
     total_steps,
+    *,
     pct_start=0.3,
     anneal_strategy="cos",
     div_factor=25.0,

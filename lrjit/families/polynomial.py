@@ -1,4 +1,4 @@
-"""Polynomial decay to an end value (optax's ``polynomial_schedule``)."""
+"""Polynomial decay to an end value (optax's ``polynomial_schedule``, timm's k-decay)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .._checks import check_count, check_real, check_value
 from .._jit import jit
 from ._registry import register
+from .cosine import check_k_decay
 
 if TYPE_CHECKING:
     from ..schedule import Schedule
@@ -15,20 +16,38 @@ CODE = 4
 
 
 @jit
-def polynomial_kernel(step, init_value, end_value, power, transition_steps):
-    """``(init - end) * (1 - min(step, T)/T) ** power + end``, ``T = transition_steps``.
+def polynomial_kernel(
+    step, init_value, end_value, power, transition_steps, transition_begin=0.0, k_decay=1.0
+):
+    """``(init - end) * (1 - u/T) ** power + end``, ``u = clip(step - begin, 0, T)``.
+
+    optax 0.2.8's ``polynomial_schedule`` in its operation order.
+    ``k_decay`` (timm's ``PolyLRScheduler``) makes it ``1 - u**k / T**k``;
+    it defaults to 1, and 0 also means 1 (programs saved before it existed).
 
     >>> polynomial_kernel(50.0, 1.0, 0.0, 2.0, 100.0)
     0.25
     """
-    frac = 1.0 - min(step, transition_steps) / transition_steps
+    u = step - transition_begin
+    if u < 0.0:
+        u = 0.0
+    if k_decay == 0.0 or k_decay == 1.0:
+        frac = 1.0 - min(u, transition_steps) / transition_steps
+    else:
+        frac = 1.0 - min(u, transition_steps) ** k_decay / transition_steps**k_decay
     return (init_value - end_value) * frac**power + end_value
 
 
-def polynomial(init_value, end_value, power, transition_steps) -> Schedule:
-    """``(init - end) * (1 - min(t, T) / T) ** power + end``, ``T = transition_steps``.
+def polynomial(
+    init_value, end_value, power, transition_steps, *, transition_begin=0, k_decay=1.0
+) -> Schedule:
+    """``(init - end) * (1 - u / T) ** power + end``, ``u = clip(t - begin, 0, T)``.
 
-    optax's ``polynomial_schedule`` (without ``transition_begin``).
+    optax 0.2.8's ``polynomial_schedule`` (bitwise, its operation order),
+    ``transition_begin`` included, in optax's positional order (the first
+    four; the rest keyword-only).  ``k_decay`` is timm 1.0's k-decay
+    (``PolyLRScheduler``): ``1 - u**k / T**k`` inside the power, in
+    ``(0, 10]``.  The end value stays absolute (as transformers' ``lr_end``).
 
     >>> import lrjit
     >>> lrjit.polynomial(1.0, 0.0, power=2.0, transition_steps=100)(50)
@@ -40,7 +59,17 @@ def polynomial(init_value, end_value, power, transition_steps) -> Schedule:
         "power": check_real("power", power, 0.0, 1e6),
         "transition_steps": check_count("transition_steps", transition_steps),
     }
-    return FAMILY.schedule(args, args["transition_steps"])
+    begin = check_count("transition_begin", transition_begin, minimum=0)
+    k = check_k_decay(k_decay)
+    # optional parameters are stored only away from their defaults (older reprs stay)
+    if begin:
+        args["transition_begin"] = begin
+    if k != 1.0:
+        args["k_decay"] = k
+    horizon = begin + args["transition_steps"]
+    if horizon > 2**53:
+        raise ValueError(f"transition_begin + transition_steps must be <= 2**53, got {horizon}")
+    return FAMILY.schedule(args, horizon)
 
 
 FAMILY = register("polynomial", polynomial, polynomial_kernel, CODE)

@@ -45,7 +45,7 @@ def step_decay_run(step, step_size):
     return float(count)
 
 
-def step_decay(init_value, step_size, gamma=0.1) -> Schedule:
+def step_decay(init_value, step_size, *, gamma=0.1) -> Schedule:
     """``init_value * gamma ** floor(t / step_size)``: torch's StepLR.
 
     >>> import lrjit

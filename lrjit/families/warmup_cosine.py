@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .._checks import check_count, check_value
+from .._checks import check_count, check_end_value, check_value
 from .._jit import jit
 from ._registry import register
 
@@ -32,7 +32,10 @@ def warmup_cosine_kernel(step, peak_value, warmup_steps, decay_steps, init_value
     return cosine_kernel(step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0)
 
 
-def warmup_cosine(peak_value, warmup_steps, decay_steps, init_value=0.0, end_value=0.0) -> Schedule:
+def warmup_cosine(
+    peak_value, warmup_steps, decay_steps, *, init_value=0.0, end_value=None, alpha=None,
+    min_lr_rate=None,
+) -> Schedule:
     """Linear warmup from ``init_value`` to ``peak_value``, then cosine decay to ``end_value``.
 
     ``decay_steps`` is the length of the whole schedule, warmup included
@@ -43,17 +46,27 @@ def warmup_cosine(peak_value, warmup_steps, decay_steps, init_value=0.0, end_val
         end + (peak - end) * (1 + cos(pi * (t - W) / (decay_steps - W))) / 2   W <= t <= decay_steps
         end                                                          t > decay_steps
 
+    The end value is ``end_value`` (absolute, default 0; optax's and timm's
+    spelling), or a ratio of ``peak_value``: ``alpha`` (keras' ``CosineDecay``)
+    or ``min_lr_rate`` (transformers 5.x's ``cosine_with_min_lr``), at most
+    one of the three.  Everything past ``decay_steps`` is keyword-only
+    (optax's ``warmup_cosine_decay_schedule`` starts with ``init_value``).
+
     >>> import lrjit
+    >>> lrjit.warmup_cosine(1.0, 10, 110, min_lr_rate=0.1)(110)
+    0.1
     >>> s = lrjit.warmup_cosine(1.0, warmup_steps=10, decay_steps=110)
     >>> s(5), s(10), s(60), s(200)
     (0.5, 1.0, 0.5, 0.0)
     """
+    peak = check_value("peak_value", peak_value)
     args = {
-        "peak_value": check_value("peak_value", peak_value),
+        "peak_value": peak,
         "warmup_steps": check_count("warmup_steps", warmup_steps, minimum=0),
         "decay_steps": check_count("decay_steps", decay_steps),
         "init_value": check_value("init_value", init_value),
-        "end_value": check_value("end_value", end_value),
+        "end_value": check_end_value(end_value, peak, "peak_value", alpha=alpha,
+                                     min_lr_rate=min_lr_rate),
     }
     if args["decay_steps"] <= args["warmup_steps"]:
         raise ValueError(

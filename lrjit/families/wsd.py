@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING
 
-from .._checks import check_choice, check_count, check_real, check_value
+from .._checks import check_choice, check_count, check_end_value, check_real, check_value
 from .._jit import jit
 from ._registry import register
 
@@ -86,7 +86,8 @@ def wsd_kernel(
 
 def wsd(
     peak_value, total_steps=None, *, warmup_steps=0, decay_steps=None, decay_fraction=None,
-    stable_steps=None, init_value=None, end_value=None, min_lr_rate=None, warmup_shape="linear",
+    stable_steps=None, init_value=None, end_value=None, min_lr_rate=None, alpha=None,
+    warmup_shape="linear",
     decay_shape=None, decay_power=0.5, decay_ratio=0.1, stable_shape="constant", timescale=None,
     convention="transformers",
 ) -> Schedule:
@@ -98,7 +99,8 @@ def wsd(
     ``total_steps - warmup_steps``), or give ``stable_steps``.  ``D`` is
     ``decay_steps`` or ``ceil(decay_fraction * total_steps)``.  The end value
     is ``end_value`` (absolute) or ``min_lr_rate * peak_value``
-    (transformers' ``min_lr_ratio``), never both; 0 by default.  With ``f``
+    (transformers' ``min_lr_ratio``; ``alpha``, optax's name for the ratio,
+    is accepted too), at most one of them; 0 by default.  With ``f``
     the warmup's rising shape and ``g`` the decay's falling one, ``p`` each
     phase's progress::
 
@@ -141,9 +143,6 @@ def wsd(
         "stable_steps": None if stable_steps is None else check_count(
             "stable_steps", stable_steps, minimum=0),
         "init_value": None if init_value is None else check_value("init_value", init_value),
-        "end_value": None if end_value is None else check_value("end_value", end_value),
-        "min_lr_rate": None if min_lr_rate is None else check_real(
-            "min_lr_rate", min_lr_rate, 0.0, 1.0),
         "warmup_shape": check_choice("warmup_shape", warmup_shape, tuple(WARMUP_SHAPES)),
         "decay_shape": check_choice(
             "decay_shape", ("1-sqrt" if timm else "cosine") if decay_shape is None
@@ -156,9 +155,8 @@ def wsd(
             "timescale", timescale, minimum=1),
         "convention": conv,
     }
-    if a["end_value"] is not None and a["min_lr_rate"] is not None:
-        raise ValueError("give end_value (absolute) or min_lr_rate (a ratio of peak_value), "
-                         "not both")
+    end = check_end_value(end_value, a["peak_value"], "peak_value", alpha=alpha,
+                          min_lr_rate=min_lr_rate)
     if (a["decay_steps"] is None) == (a["decay_fraction"] is None):
         raise ValueError("give exactly one of decay_steps and decay_fraction")
     if a["total_steps"] is None and a["stable_steps"] is None:
@@ -183,8 +181,6 @@ def wsd(
         if w + s + d > 2**53:
             raise ValueError(f"warmup_steps + stable_steps + decay steps must be <= 2**53, "
                              f"got {w + s + d}")
-    end = a["end_value"] if a["min_lr_rate"] is None else a["min_lr_rate"] * a["peak_value"]
-    end = end or 0.0
     init = a["init_value"] if a["init_value"] is not None else (0.0 if timm else end)
     if timm and a["warmup_shape"] != "linear":
         raise ValueError(f"warmup_shape must be 'linear' with convention='timm' (timm's warmup), "

@@ -26,10 +26,12 @@ from ..families import (
     cyclic,
     exponential,
     inverse_sqrt,
+    inverse_time,
     linear,
     one_cycle,
     polynomial,
     step_decay,
+    tanh,
     transformers_schedule,
     warmup_cosine,
     wsd,
@@ -58,11 +60,17 @@ def piece_at(kind, params, row, step):
     elif kind == step_decay.CODE:
         return step_decay.step_decay_kernel(step, p[row, 0], p[row, 1], p[row, 2])
     elif kind == exponential.CODE:
-        return exponential.exponential_kernel(step, p[row, 0], p[row, 1])
+        return exponential.exponential_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5]
+        )
     elif kind == polynomial.CODE:
-        return polynomial.polynomial_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+        return polynomial.polynomial_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5]
+        )
     elif kind == cosine.CODE:
-        return cosine.cosine_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+        return cosine.cosine_kernel(
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5]
+        )
     elif kind == warmup_cosine.CODE:
         return warmup_cosine.warmup_cosine_kernel(
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4]
@@ -93,6 +101,10 @@ def piece_at(kind, params, row, step):
             step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
             p[row, 7], p[row, 8],
         )
+    elif kind == inverse_time.CODE:
+        return inverse_time.inverse_time_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+    elif kind == tanh.CODE:
+        return tanh.tanh_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4])
     return math.nan
 
 

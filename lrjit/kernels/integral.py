@@ -46,8 +46,12 @@ def piece_sum(kind, params, row, n):
     p = params
     if kind == constant.CODE:
         return p[row, 0] * n
-    if kind == exponential.CODE:
-        return p[row, 0] * geometric_sum(p[row, 1], n)
+    if kind == exponential.CODE and p[row, 1] <= 1.0 and p[row, 2] <= 1.0 and p[row, 3] == 0.0:
+        # torch's form (transition_steps 1, or 0 in older rows; no begin; a floor
+        # of 0 never binds; a staircase of whole steps is no staircase): optax's
+        # other forms are summed below
+        if p[row, 5] == 0.0:
+            return p[row, 0] * geometric_sum(p[row, 1], n)
     if kind == step_decay.CODE:
         size = p[row, 1]
         q = math.floor(n / size)

@@ -327,9 +327,9 @@ class CyclicLR(LRScheduler):
             float(self.max_lrs[i]),
             whole(up, "step_size_up"),
             whole(down, "step_size_down"),
-            self.mode,
-            float(self.gamma),
-            self.scale_mode,
+            mode=self.mode,
+            gamma=float(self.gamma),
+            scale_mode=self.scale_mode,
         )
 
 
@@ -601,9 +601,9 @@ class OneCycleLR(LRScheduler):
         return one_cycle(
             float(peak),
             self.total_steps,
-            float(pct),
-            strategy,
-            float(div),
-            float(final_div),
-            three,
+            pct_start=float(pct),
+            anneal_strategy=strategy,
+            div_factor=float(div),
+            final_div_factor=float(final_div),
+            three_phase=three,
         )

@@ -182,7 +182,7 @@ class StepLR(_Chainable):
         return self._closed(_k.step_decay, float(self.step_size), float(self.gamma))
 
     def _schedule_for(self, i):
-        return step_decay(float(self.base_lrs[i]), self.step_size, float(self.gamma))
+        return step_decay(float(self.base_lrs[i]), self.step_size, gamma=float(self.gamma))
 
 
 class MultiStepLR(_Chainable):
@@ -238,7 +238,7 @@ class MultiStepLR(_Chainable):
 
     def _schedule_for(self, i):
         return multistep(
-            float(self.base_lrs[i]), list(self.milestones.elements()), float(self.gamma)
+            float(self.base_lrs[i]), list(self.milestones.elements()), gamma=float(self.gamma)
         )
 
 
@@ -518,7 +518,8 @@ class CosineAnnealingLR(_Chainable):
 
     def _schedule_for(self, i):
         return cosine(
-            float(self.base_lrs[i]), whole(self.T_max, "T_max"), float(self.eta_min), True
+            float(self.base_lrs[i]), whole(self.T_max, "T_max"), end_value=float(self.eta_min),
+            periodic=True,
         )
 
 
