@@ -91,7 +91,9 @@ def transformers_schedule_kernel(
     if name == 2.0:
         factor = (t_end - step) / max(1.0, t_end - w)
         return factor if factor > 0.0 else 0.0
-    if name == 3.0 or name == 4.0:  # _get_cosine_schedule_with_warmup_lr_lambda (min_lr_rate)
+    if name == 3.0 or name == 4.0:
+        # transformers 5.24 defines _get_cosine_schedule_with_warmup_lr_lambda twice; the
+        # second one (with min_lr_rate, default 0.0) is what cosine runs too
         progress = (step - w) / max(1.0, t_end - w)
         factor = 0.5 * (1.0 + math.cos(math.pi * num_cycles * 2.0 * progress))
         factor = factor * (1.0 - min_lr_rate) + min_lr_rate
