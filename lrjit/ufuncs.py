@@ -16,6 +16,7 @@ Like the kernels they compile, ufuncs do not validate their arguments.
 
 from ._jit import ufunc
 from .families import REGISTRY
+from .families._registry import PROGRAM_OPTIONS
 
 #: The families whose kernel parameters are all numbers.
 FAMILIES = tuple(name for name, family in REGISTRY.items() if family.scalar_kernel)
@@ -27,7 +28,9 @@ def __getattr__(name):
     if name not in FAMILIES:
         raise AttributeError(f"module 'lrjit.ufuncs' has no attribute {name!r}")
     family = REGISTRY[name]
-    built = ufunc(family.kernel, 1 + len(family.layout))
+    # the kernel's defaults fill the program options (libm_cos: core schedules use cospi)
+    nargs = 1 + len([n for n in family.layout if n not in PROGRAM_OPTIONS])
+    built = ufunc(family.kernel, nargs)
     globals()[name] = built
     return built
 

@@ -514,7 +514,8 @@ class CosineAnnealingLR(_Chainable):
         return self._set_table(k, table, expect=lr0)
 
     def _get_closed_form_lr(self):
-        return self._closed(_k.cosine, float(self.T_max), float(self.eta_min), 1)
+        # libm_cos=1 (the trailing 1.0): libm cos in torch's order, torch's bits
+        return self._closed(_k.cosine, float(self.T_max), float(self.eta_min), 1, 1.0)
 
     def _schedule_for(self, i):
         return cosine(
