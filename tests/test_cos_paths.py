@@ -131,3 +131,32 @@ def test_torch_front_end_keeps_libm():
     pct = 1.0 / (0.3 * 100 - 1.0)
     want = 1.0 + (1.0 / 25.0 - 1.0) / 2.0 * (math.cos(math.pi * pct) + 1.0)
     assert o.get_last_lr() == [want]
+
+
+def test_polynomial_squares_for_power_two_and_its_libm_row_is_pow():
+    # issue 13, item 3: the core's power-2 polynomial squares (correctly rounded, and
+    # its table vectorizes); libm_pow = 1, the torch front-end's row, is libm's pow
+    import mpmath
+
+    s = lrjit.polynomial(0.3, 0.001, power=2.0, transition_steps=997)
+    family = REGISTRY["polynomial"]
+    row = s.params[0, : len(family.layout)].tolist()
+    assert row[-1] == 0.0
+    row[-1] = 1.0
+    twin = family.schedule({**s.args, "libm_pow": 1.0}, s.horizon, [(family.code, row, 0.0)])
+    t = np.arange(1000.0)
+    frac = [1.0 - min(u, 997.0) / 997.0 for u in t]
+    core = [(0.3 - 0.001) * (f * f) + 0.001 for f in frac]
+    libm = [(0.3 - 0.001) * math.pow(f, 2.0) + 0.001 for f in frac]
+    for label, sched, want in (("core", s, core), ("libm", twin, libm)):
+        for name, got in (
+            ("s(t)", [sched(float(u)) for u in t]),
+            ("table serial", sched.table(1000, parallel=False)),
+            ("table parallel", sched.table(1000, parallel=True)),
+            ("lr_at", user_loop(*sched.program, t)),
+        ):
+            assert np.array_equal(got, want), (label, name)
+    # the square is the correctly rounded square (mpmath at 200 bits)
+    with mpmath.workprec(200):
+        assert all(f * f == float(mpmath.mpf(f) ** 2) for f in frac)
+    assert lrjit.ufuncs.polynomial(t, 0.3, 0.001, 2.0, 997.0).tolist() == core

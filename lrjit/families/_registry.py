@@ -18,8 +18,9 @@ __all__ = ["Family", "REGISTRY", "FACTORIES", "PROGRAM_OPTIONS", "register"]
 
 #: Kernel parameters that are a front-end's choice, not a factory argument:
 #: ``libm_cos`` (every cosine family; 0, cospi, for every core factory; 1, libm's
-#: ``math.cos`` in torch's order, passed by :mod:`lrjit.optim` to keep torch's bits).
-PROGRAM_OPTIONS = ("libm_cos",)
+#: ``math.cos`` in torch's order, passed by :mod:`lrjit.optim` to keep torch's bits) and
+#: ``libm_pow`` (``polynomial``: 0 squares for ``power == 2``; 1 is libm's ``pow``).
+PROGRAM_OPTIONS = ("libm_cos", "libm_pow")
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def piece_of(kind, p, step):
     elif kind == exponential.CODE:
         return exponential.exponential_kernel(step, p[0], p[1])
     elif kind == polynomial.CODE:
-        return polynomial.polynomial_kernel(step, p[0], p[1], p[2], p[3])
+        return polynomial.polynomial_kernel(step, p[0], p[1], p[2], p[3], p[4])
     elif kind == cosine.CODE:
         return cosine.cosine_kernel(step, p[0], p[1], p[2], p[3], p[4])
     elif kind == warmup_cosine.CODE:
@@ -164,7 +164,10 @@ def fill_steps(kind, p, first, start, lo, hi, out):
     elif kind == exponential.CODE:
         steps(exponential.exponential_kernel, p[:2], first, start, lo, hi, out)
     elif kind == polynomial.CODE:
-        steps(polynomial.polynomial_kernel, p[:4], first, start, lo, hi, out)
+        if p[2] == 2.0 and p[4] == 0.0:  # a literal power: the square, vectorized
+            steps(polynomial.polynomial_kernel, (p[0], p[1], 2.0, p[3]), first, start, lo, hi, out)
+        else:
+            steps(polynomial.polynomial_kernel, p[:5], first, start, lo, hi, out)
     elif kind == cosine.CODE:
         cos_steps(cosine.cosine_kernel, p[:4], p[4], first, start, lo, hi, out)
     elif kind == warmup_cosine.CODE:

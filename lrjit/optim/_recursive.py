@@ -450,7 +450,8 @@ class PolynomialLR(_Chainable):
 
     def _get_closed_form_lr(self):
         # (base - 0) * frac ** power + 0: torch's base * frac ** power, the same float
-        return self._closed(_k.polynomial, 0.0, float(self.power), float(self.total_iters))
+        # the trailing 1.0: libm's pow (torch's bits), never the core's square
+        return self._closed(_k.polynomial, 0.0, float(self.power), float(self.total_iters), 1.0)
 
     def _schedule_for(self, i):
         return polynomial(float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters)
