@@ -8,7 +8,8 @@ Three ways to get the lr inside the loop, for ``cosine``, ``linear``,
              schedule's public program (no recompilation when it changes);
 ``inlined``  the same formula written into the loop by hand, in the kernel's
              operation order, its parameters passed as arguments like the
-             others (literal constants would let LLVM fold them: unfair).
+             others (literal constants would let LLVM fold them: unfair);
+             the cosine is :func:`lrjit.kernels.cospi.cospi`, as the core's.
 
 ``join`` adds ``lr_at`` over a two-piece program (linear warmup joined to a
 cosine), which computes the same bits as ``warmup_cosine``.  Every loop is a
@@ -16,11 +17,10 @@ plain ``numba.njit`` function, as a user writes it (default flags, no cache);
 ``setup`` compiles it and checks that all ways give the same sum, bitwise.
 """
 
-import math
-
 import numba
 
 from lrjit import kernels
+from lrjit.kernels.cospi import cospi
 
 from family_records import build
 
@@ -52,7 +52,7 @@ def sum_cosine_inlined(n, init_value, decay_steps, end_value, periodic):
         t = float(i)
         if periodic == 0 and t > decay_steps:
             t = decay_steps
-        acc += end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / decay_steps)) / 2.0
+        acc += end_value + (init_value - end_value) * (1.0 + cospi(t / decay_steps)) / 2.0
     return acc
 
 
@@ -100,7 +100,7 @@ def sum_warmup_cosine_inlined(n, peak_value, warmup_steps, decay_steps, init_val
             length = decay_steps - warmup_steps
             if t > length:
                 t = length
-            acc += end_value + (peak_value - end_value) * (1.0 + math.cos(math.pi * t / length)) / 2.0
+            acc += end_value + (peak_value - end_value) * (1.0 + cospi(t / length)) / 2.0
     return acc
 
 

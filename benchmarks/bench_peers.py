@@ -10,6 +10,8 @@ for ``t = 0 .. n-1``, ``T = n``, into a float64 (or torch/jax float64) array:
 ``torch``        ``CosineAnnealingLR`` stepped ``n`` times, as a torch user gets a table
                  (timed on ``n // 100`` steps and scaled: a Python loop)
 ``fill``         ``np.full(n, init)``: allocating and writing a fresh array, the limit
+``lrjit serial (libm cos)``  the same table with ``libm_cos = 1`` in the row: libm's
+                 scalar ``cos`` as before issue 13 (the torch front-end's choice)
 
 optax/jax and torch are optional (the ``bench`` extra installs them): a missing
 peer is skipped.  ``python -m benchmarks.compare --only peers`` prints the ratios;
@@ -21,6 +23,7 @@ import numpy as np
 from family_records import table
 
 import lrjit
+from lrjit.families import REGISTRY
 
 INIT, END = 0.1, 0.001
 TORCH_SHARE = 100  # torch steps n // TORCH_SHARE times (a Python loop), then scaled
@@ -65,11 +68,13 @@ def _torch(n):
 def contenders(n):
     """``{name: (zero-argument call, scale)}``: seconds times ``scale`` is the time for ``n`` steps."""
     s = lrjit.cosine(INIT, decay_steps=n, end_value=END)
+    libm = REGISTRY["cosine"].schedule({**s.args, "libm_cos": 1.0}, s.horizon)
     ways = {
         "lrjit parallel": (lambda: s.table(n), 1.0),
         "lrjit serial": (lambda: s.table(n, parallel=False), 1.0),
         "numpy": (lambda: table(s, n), 1.0),
         "fill": (lambda: np.full(n, INIT), 1.0),
+        "lrjit serial (libm cos)": (lambda: libm.table(n, parallel=False), 1.0),
     }
     optax_call = _optax(n)
     if optax_call is not None:
@@ -96,7 +101,8 @@ class TimePeers:
     """A cosine table of ``n`` steps: lrjit, NumPy, optax (jax.jit), torch, a memory fill."""
 
     params = ([10**6, 10**7], ["lrjit parallel", "lrjit serial", "numpy", "fill",
-                               "optax (jax.jit, x64)", "torch scheduler"])
+                               "optax (jax.jit, x64)", "torch scheduler",
+                               "lrjit serial (libm cos)"])
     param_names = ["n", "way"]
     timeout = 600
 

@@ -178,8 +178,33 @@ def ufunc(kernel, nargs):
     """A float64 NumPy ufunc of ``nargs`` inputs from a tier-1 kernel.
 
     It compiles the kernel's own Python source, so it computes the same bits
-    as the ``@jit`` kernel.  Not cached on disk: a ufunc's cache would share
-    the kernel's cache entry (see :func:`jit`).
+    as the ``@jit`` kernel.  With fewer inputs than the kernel has parameters,
+    the kernel's defaults fill the rest (its program options, e.g. ``libm_cos``:
+    a ufunc computes what a core schedule does).  Not cached on disk: a ufunc's
+    cache would share the kernel's cache entry (see :func:`jit`).
     """
     signature = "float64({})".format(", ".join(["float64"] * nargs))
-    return numba.vectorize([signature], target="cpu")(kernel.py_func)
+    func = kernel.py_func
+    if func.__code__.co_argcount != nargs:
+        func = _FIRST[nargs](kernel)
+    return numba.vectorize([signature], target="cpu")(func)
+
+
+# numba.vectorize needs a function of exactly its inputs: the kernel's first
+# n parameters, its defaults for the rest (written out: numba takes no *args here).
+_FIRST = {
+    2: lambda k: lambda a, b: k(a, b),
+    3: lambda k: lambda a, b, c: k(a, b, c),
+    4: lambda k: lambda a, b, c, d: k(a, b, c, d),
+    5: lambda k: lambda a, b, c, d, e: k(a, b, c, d, e),
+    6: lambda k: lambda a, b, c, d, e, f: k(a, b, c, d, e, f),
+    7: lambda k: lambda a, b, c, d, e, f, g: k(a, b, c, d, e, f, g),
+    8: lambda k: lambda a, b, c, d, e, f, g, h: k(a, b, c, d, e, f, g, h),
+    9: lambda k: lambda a, b, c, d, e, f, g, h, i: k(a, b, c, d, e, f, g, h, i),
+    10: lambda k: lambda a, b, c, d, e, f, g, h, i, j: k(a, b, c, d, e, f, g, h, i, j),
+    11: lambda k: lambda a, b, c, d, e, f, g, h, i, j, l: k(a, b, c, d, e, f, g, h, i, j, l),
+    12: lambda k: lambda a, b, c, d, e, f, g, h, i, j, l, m: k(a, b, c, d, e, f, g, h, i, j, l, m),
+    13: lambda k: lambda a, b, c, d, e, f, g, h, i, j, l, m, n: k(
+        a, b, c, d, e, f, g, h, i, j, l, m, n
+    ),
+}

@@ -19,7 +19,7 @@ import numba
 import numpy as np
 
 from ._jit import jit
-from .kernels.dispatch import lr_at, piece_at, run_length
+from .kernels.dispatch import fill_steps, lr_at, row_values, run_length
 
 __all__ = [
     "fill_serial",
@@ -76,21 +76,22 @@ def fill_piece(kind, params, row, start, first, lo, hi, out):
     """``out[j] = piece_at(kind, params, row, (first + j) - start)`` for ``lo <= j < hi``.
 
     Run by run: where :func:`run_length` knows that the next steps share a
-    value, that value is computed once (the same ``piece_at`` call, so the
-    same bits) and written to all of them; where it does not, the rest of the
-    piece is one plain loop, which LLVM can vectorize.
+    value, that value is computed once (the same kernel call, so the same
+    bits) and written to all of them; where it does not, the rest of the
+    piece is one plain loop over the family's kernel
+    (:func:`lrjit.kernels.dispatch.fill_steps`), which LLVM vectorizes.
     """
+    # the row as values read once: stores to out cannot change them (see row_values)
+    values = row_values(params, row)
     j = lo
     while j < hi:
         run = run_length(kind, params, row, (first + j) - start)
         each = run < 2.0  # nothing known: the rest of the piece step by step
         stop = hi if each or run >= hi - j else j + int(run)
-        # One piece_at in the source (it is inlined: a second copy doubled the
-        # drivers' compile time); a run repeats its first value, already rounded
-        # to out's dtype, so float32 tables get the same bits too.
+        # A run repeats its first value, already rounded to out's dtype, so
+        # float32 tables get the same bits too.
         computed = stop if each else j + 1
-        for k in range(j, computed):
-            out[k] = piece_at(kind, params, row, (first + k) - start)
+        fill_steps(kind, values, first, start, j, computed, out)
         value = out[j]
         for k in range(computed, stop):
             out[k] = value

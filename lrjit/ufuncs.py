@@ -18,6 +18,7 @@ import inspect
 
 from ._jit import ufunc
 from .families import REGISTRY
+from .families._registry import PROGRAM_OPTIONS
 
 #: The families whose kernel parameters are all numbers.
 FAMILIES = tuple(name for name, family in REGISTRY.items() if family.scalar_kernel)
@@ -53,11 +54,12 @@ def __getattr__(name):
     if name not in FAMILIES:
         raise AttributeError(f"module 'lrjit.ufuncs' has no attribute {name!r}")
     family = REGISTRY[name]
-    built = ufunc(family.kernel, 1 + len(family.layout))
-    defaults = [
-        p.default for p in inspect.signature(family.kernel.py_func).parameters.values()
-        if p.default is not inspect.Parameter.empty
-    ]
+    # A program option (libm_cos) is left to the kernel's default, a core
+    # schedule's choice; other defaulted parameters may be left out by a call.
+    params = list(inspect.signature(family.kernel.py_func).parameters.values())[1:]
+    inputs = [p for p in params if p.name not in PROGRAM_OPTIONS]
+    built = ufunc(family.kernel, 1 + len(inputs))
+    defaults = [p.default for p in inputs if p.default is not inspect.Parameter.empty]
     if defaults:
         built = Defaulted(built, defaults)
     globals()[name] = built

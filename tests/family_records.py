@@ -55,8 +55,68 @@ import lrjit
 
 __all__ = [
     "Record", "RECORDS", "record", "reference", "evaluate", "table", "build",
-    "schedules", "steps_for", "MAX_STEPS",
+    "schedules", "steps_for", "MAX_STEPS", "COS_ULPS", "COS_FAMILIES", "assert_cos_close",
+    "libm_twin", "uses_cos", "cos_turns",
 ]
+
+#: The families whose kernels evaluate a cosine (``cospi`` in the core, issue 13).
+COS_FAMILIES = ("cosine", "warmup_cosine", "one_cycle", "cosine_restarts", "wsd")
+
+#: How far a core cosine family (``cospi``) may be from the same formula with
+#: libm's ``cos(pi * t / T)``: the cosines differ by <= ~3e-16 absolute (cospi
+#: is within 1 ulp; libm rounds ``pi * t`` first), scaled by the schedule's span.
+COS_ULPS = 4
+
+
+def assert_cos_close(got, want, what="", scale=None, turns=1.0):
+    """``|got - want| <= COS_ULPS`` ulps of ``scale`` (default: the largest ``|want|``).
+
+    For core cosine families against a formula or a peer that uses libm's
+    ``cos``: not bitwise (issue 13), but a few ulps of the values' scale,
+    never a loose relative tolerance.  ``turns`` is the largest ``|t / T|``:
+    libm's ``cos(pi * t / T)`` rounds ``pi * t`` first, an error of up to
+    ``pi * |t / T|`` half-ulps in its argument, which the bound adds.
+    """
+    got, want = np.asarray(got, dtype=np.float64), np.asarray(want, dtype=np.float64)
+    if scale is None:
+        scale = float(np.max(np.abs(want), initial=0.0))
+    bound = (COS_ULPS + math.pi * max(turns - 1.0, 0.0)) * 2.0**-52 * scale
+    err = np.abs(got - want)
+    if not np.all(err <= bound):
+        k = int(np.argmax(err))
+        raise AssertionError(
+            f"{what}: {float(err.flat[k])!r} > {COS_ULPS} ulps of {scale!r} at index {k}: "
+            f"{float(got.flat[k])!r} vs {float(want.flat[k])!r}"
+        )
+
+
+def uses_cos(schedule):
+    """Whether ``schedule`` or one of its pieces is a cosine family (issue 13's cospi)."""
+    pieces = schedule.args.get("schedules", ()) if schedule.family == "join" else ()
+    return schedule.family in COS_FAMILIES or any(uses_cos(p) for p in pieces)
+
+
+def cos_turns(schedule, t):
+    """The largest ``|t / T|`` a cosine of ``schedule`` sees up to step ``t`` (for
+    :func:`assert_cos_close`): beyond 1 only for a periodic ``cosine``."""
+    if schedule.family == "join":
+        return max([cos_turns(p, t) for p in schedule.args["schedules"]], default=1.0)
+    if schedule.family == "cosine" and schedule.args["periodic"]:
+        return max(t / schedule.args["decay_steps"], 1.0)
+    return 1.0
+
+
+def libm_twin(schedule):
+    """``schedule`` (one piece of a cosine family) with ``libm_cos = 1`` in its row.
+
+    The program the torch front-end's choice gives: libm's ``cos`` in torch's
+    operation order, bitwise equal to torch.
+    """
+    family = lrjit.families.REGISTRY[schedule.family]
+    row = schedule.params[0, : len(family.layout)].tolist()
+    row[family.layout.index("libm_cos")] = 1.0
+    args = {**schedule.args, "libm_cos": 1.0}
+    return family.schedule(args, schedule.horizon, pieces=[(family.code, row, 0.0)])
 
 
 @dataclass(frozen=True)

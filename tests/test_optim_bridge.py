@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 import torch
+from family_records import assert_cos_close, libm_twin
 from torch.optim import lr_scheduler as torch_sched
 
 import lrjit
@@ -68,7 +69,12 @@ def test_one_cycle_is_torchs_one_cycle(kw):
     args = {("max_lr" if k == "peak_value" else k): v for k, v in kw.items()}
     t = torch_sched.OneCycleLR(sgd(), **args)
     n = kw["total_steps"]
-    assert_bitwise(torch_lrs(t, n), s.table(n), f"one_cycle({kw})")
+    want = torch_lrs(t, n)
+    # the core's cosine is cospi (issue 13): the same row with libm's cos is torch's bits
+    assert_bitwise(want, libm_twin(s).table(n), f"one_cycle({kw}), libm_cos=1")
+    assert_cos_close(s.table(n), want, f"one_cycle({kw})")
+    if kw.get("anneal_strategy") == "linear":
+        assert_bitwise(want, s.table(n), f"one_cycle({kw})")
     # held afterwards at the last value
     assert s(n - 1) == s(n) == s(10 * n + 0.5)
 
@@ -115,7 +121,10 @@ def test_cyclic_scale_mode_against_torchs_custom_scale_fn():
 def test_cosine_restarts_is_torchs_sgdr_stepped(T_0, T_mult, eta_min):
     s = lrjit.cosine_restarts(0.1, T_0, eta_min, T_mult)
     t = torch_sched.CosineAnnealingWarmRestarts(sgd(), T_0, T_mult, eta_min)
-    assert_bitwise(torch_lrs(t, 3000), s.table(3000), f"cosine_restarts({T_0}, {T_mult})")
+    want = torch_lrs(t, 3000)
+    # the core's cosine is cospi (issue 13): the same row with libm's cos is torch's bits
+    assert_bitwise(want, libm_twin(s).table(3000), f"cosine_restarts({T_0}, {T_mult}), libm")
+    assert_cos_close(s.table(3000), want, f"cosine_restarts({T_0}, {T_mult})")
 
 
 def test_cosine_restarts_fractional_steps_and_torchs_log_quirk():
@@ -171,7 +180,13 @@ def test_schedule_is_torchs_closed_form(cls):
     o = make(lrjit_sched, SimpleNamespace(param_groups=[{"lr": lr} for lr in lrs]))
     want = closed_forms(t, 200)
     got = np.array([s.table(200) for s in o.schedules])
-    if bitwise:
+    if o.schedule.family == "cosine":
+        # a core Schedule: cospi (issue 13); its libm twin is torch's closed form, bitwise
+        twins = np.array([libm_twin(s).table(200) for s in o.schedules])
+        assert_bitwise(want.ravel(), twins.ravel(), f"{cls}, libm_cos=1")
+        for g in range(len(lrs)):  # periodic: up to 200 / T_max turns
+            assert_cos_close(got[g], want[g], cls, turns=200 / o.T_max)
+    elif bitwise:
         assert_bitwise(want.ravel(), got.ravel(), cls)
     else:
         np.testing.assert_allclose(got, want, rtol=1e-15, atol=0)
@@ -186,7 +201,12 @@ def test_cyclical_schedules_are_torchs_sequences():
     ]:
         t = make(torch_sched, sgd())
         o = make(lrjit_sched, SimpleNamespace(param_groups=[{"lr": 0.1, "momentum": 0.9}]))
-        assert_bitwise(torch_lrs(t, 300), o.schedule.table(300), type(t).__name__)
+        want, s = torch_lrs(t, 300), o.schedule
+        if s.family == "cyclic":
+            assert_bitwise(want, s.table(300), type(t).__name__)
+        else:  # a core cosine family (cospi, issue 13); its libm twin is torch's bits
+            assert_bitwise(want, libm_twin(s).table(300), type(t).__name__)
+            assert_cos_close(s.table(300), want, type(t).__name__)
 
 
 def test_sequential_schedule_joins_the_children():

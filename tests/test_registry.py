@@ -9,6 +9,7 @@ from family_records import RECORDS
 
 import lrjit
 from lrjit.families import REGISTRY
+from lrjit.families._registry import PROGRAM_OPTIONS
 from lrjit.kernels import piece_at
 
 # Stable: these codes are stored in saved programs (``Schedule.kinds``).
@@ -64,7 +65,8 @@ def test_every_consumer_lists_the_family(family):
     assert name in lrjit.__all__
     assert lrjit.FACTORIES[name] is family.factory
     factory_params = inspect.signature(family.factory).parameters
-    assert set(family.layout) <= set(factory_params)
+    # but the front-ends' program options (libm_cos, issue 13)
+    assert set(family.layout) - set(PROGRAM_OPTIONS) <= set(factory_params)
     assert set(family.sequences) <= set(factory_params)
     assert set(family.choices) <= set(family.layout)
     if family.kernel is not None:
@@ -84,7 +86,8 @@ def test_a_factorys_program_row_follows_the_kernel_layout():
     s = lrjit.one_cycle(1.0, total_steps=100, anneal_strategy="linear", three_phase=True)
     family = REGISTRY["one_cycle"]
     assert s.kinds.tolist() == [family.code]
-    assert s.params[0, : len(family.layout)].tolist() == [1.0, 100.0, 0.3, 1.0, 25.0, 1e4, 1.0]
+    # the trailing 0.0: libm_cos, the core's cospi (issue 13)
+    assert s.params[0, : len(family.layout)].tolist() == [1.0, 100.0, 0.3, 1.0, 25.0, 1e4, 1.0, 0.0]
     assert family.kernel(37.0, *s.params[0, : len(family.layout)]) == s(37)
 
 
@@ -112,3 +115,21 @@ def test_type_checkers_see_every_factory():
     )
     spelled = {alias.name for stmt in block.body for alias in stmt.names}
     assert spelled == set(REGISTRY)
+
+
+@pytest.mark.parametrize("family", KERNEL_FAMILIES, ids=lambda f: f.name)
+def test_table_switch_calls_the_registered_kernel(family):
+    # fill_steps, the table drivers' loop per family, must route each code like
+    # piece_at: the same kernel, the same columns, the same bits (issue 13)
+    from lrjit.kernels.dispatch import fill_steps, row_values
+
+    for kw in RECORDS[family.name].examples:
+        params = family.factory(**kw).params
+        for first, start in ((0.0, 0.0), (12340.0, 3.0)):
+            out = np.full(40, -1.0)
+            fill_steps(family.code, row_values(params, 0), first, start, 0, 40, out)
+            want = [piece_at(family.code, params, 0, first + k - start) for k in range(40)]
+            assert out.tolist() == want, (family.name, first)
+    out = np.zeros(2)
+    fill_steps(99, row_values(params, 0), 0.0, 0.0, 0, 2, out)
+    assert np.isnan(out).all()

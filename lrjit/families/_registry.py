@@ -14,7 +14,13 @@ import functools
 import inspect
 from dataclasses import dataclass, field
 
-__all__ = ["Family", "REGISTRY", "FACTORIES", "register"]
+__all__ = ["Family", "REGISTRY", "FACTORIES", "PROGRAM_OPTIONS", "register"]
+
+#: Kernel parameters that are a front-end's choice, not a factory argument:
+#: ``libm_cos`` (every cosine family; 0, cospi, for every core factory; 1, libm's
+#: ``math.cos`` in torch's order, passed by :mod:`lrjit.optim` to keep torch's bits) and
+#: ``libm_pow`` (``polynomial``: 0 squares for ``power == 2``; 1 is libm's ``pow``).
+PROGRAM_OPTIONS = ("libm_cos", "libm_pow")
 
 
 @dataclass(frozen=True)
@@ -111,7 +117,8 @@ FACTORIES = {}
 def register(name, factory, kernel=None, code=None, sequences=(), choices=None):
     """Record a family; returns its :class:`Family`.
 
-    Names and codes are unique; the factory must take every kernel parameter.
+    Names and codes are unique; the factory must take every kernel parameter
+    but the :data:`PROGRAM_OPTIONS`.
     """
     layout = () if kernel is None else tuple(inspect.signature(kernel.py_func).parameters)[1:]
     family = Family(name, factory, kernel, code, tuple(sequences), dict(choices or {}), layout)
@@ -119,7 +126,8 @@ def register(name, factory, kernel=None, code=None, sequences=(), choices=None):
         raise ValueError(f"family {name!r} is registered twice")
     if code is not None and any(f.code == code for f in REGISTRY.values()):
         raise ValueError(f"family code {code} of {name!r} is taken")
-    missing = set(family.layout) - set(inspect.signature(factory).parameters)
+    taken = set(inspect.signature(factory).parameters) | set(PROGRAM_OPTIONS)
+    missing = set(family.layout) - taken
     if missing:
         raise ValueError(f"{name}'s kernel takes {sorted(missing)}, which its factory lacks")
     REGISTRY[name] = family

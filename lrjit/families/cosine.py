@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_end_value, check_flag, check_real, check_value
 from .._jit import jit
+from ..kernels.cospi import cos_turns
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -18,7 +18,9 @@ K_DECAY_MAX = 10.0
 
 
 @jit
-def cosine_kernel(step, init_value, decay_steps, end_value, periodic, exponent=1.0, k_decay=1.0):
+def cosine_kernel(
+    step, init_value, decay_steps, end_value, periodic, exponent=1.0, k_decay=1.0, libm_cos=0.0
+):
     """Cosine annealing from ``init_value`` to ``end_value`` over ``decay_steps``.
 
     ``end + (init - end) * (1 + cos(pi * t / T)) / 2`` with ``T = decay_steps``
@@ -28,6 +30,10 @@ def cosine_kernel(step, init_value, decay_steps, end_value, periodic, exponent=1
     makes the angle ``pi * t**k / T**k``; ``exponent`` (optax) raises the
     half-cosine ``(1 + cos) / 2`` to a power.  Both default to 1, and 0 also
     means 1 (rows saved before they existed): those rows keep their bits.
+    The cosine is :func:`lrjit.kernels.cospi.cospi` ``(t / T)`` (``libm_cos``
+    0, every core schedule) or libm's ``math.cos(math.pi * t / T)``
+    (``libm_cos`` 1, the torch front-end's choice): see
+    :func:`lrjit.kernels.cospi.cos_turns`.
 
     >>> cosine_kernel(50.0, 1.0, 100.0, 0.0, 0.0)
     0.5
@@ -39,7 +45,7 @@ def cosine_kernel(step, init_value, decay_steps, end_value, periodic, exponent=1
     if k_decay != 0.0 and k_decay != 1.0:
         t = t**k_decay
         d = d**k_decay
-    h = 1.0 + math.cos(math.pi * t / d)
+    h = 1.0 + cos_turns(t, d, libm_cos)
     if exponent == 0.0 or exponent == 1.0:
         return end_value + (init_value - end_value) * h / 2.0
     return end_value + (init_value - end_value) * (h / 2.0) ** exponent
@@ -67,12 +73,23 @@ def cosine(
     (``CosineLRScheduler``: ``pi * t**k / T**k``).  At their default of 1
     the values are bitwise those without them.
 
+    The cosine is :func:`lrjit.kernels.cospi.cospi` ``(t / T)``: within 1 ulp
+    of the correctly rounded cosine, and the same bits on every CPU path
+    (``s(t)``, tables, ufuncs, ``lr_at``, sweeps).  A formula typed in Python,
+    ``math.cos(math.pi * t / T)``, rounds ``pi * t`` first: its cosine differs
+    by at most ~3e-16 absolute (a few ulps near the cosine's zeros), so the
+    values differ by at most a few ulps of ``init - end``; at ``t = T / 2``
+    this gives exactly ``(init + end) / 2``.  The torch front-end
+    (:mod:`lrjit.optim`) keeps libm's cosine, bitwise equal to torch.
+
     >>> import lrjit
     >>> s = lrjit.cosine(1.0, decay_steps=100, end_value=0.1)
     >>> s(0), s(100), s(150)
     (1.0, 0.1, 0.1)
     >>> lrjit.cosine(1.0, 100, alpha=0.5)(100)
     0.5
+    >>> s(50)  # cospi(1/2) is 0 exactly; math.cos(math.pi / 2) is 6.1e-17
+    0.55
     """
     init = check_value("init_value", init_value)
     args = {

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_value
 from .._jit import jit
+from ..kernels.cospi import cos_turns
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -16,7 +17,7 @@ CODE = 9
 
 
 @jit
-def cosine_restarts_kernel(step, init_value, decay_steps, end_value, period_mult):
+def cosine_restarts_kernel(step, init_value, decay_steps, end_value, period_mult, libm_cos=0.0):
     """Cosine annealing with warm restarts (SGDR, torch's CosineAnnealingWarmRestarts).
 
     Period ``i`` lasts ``T_i = decay_steps * period_mult ** i`` steps; within
@@ -27,7 +28,8 @@ def cosine_restarts_kernel(step, init_value, decay_steps, end_value, period_mult
     The period is found exactly (integer arithmetic in float64), for whole
     and fractional steps: this is torch's value when it is stepped one by
     one, not its ``step(epoch)`` closed form, whose ``log`` can round a
-    restart into the previous period.
+    restart into the previous period.  The cosine is ``cospi`` (``libm_cos``
+    0, core schedules) or libm's in torch's order (1), as in ``cosine_kernel``.
 
     >>> cosine_restarts_kernel(10.0, 1.0, 10.0, 0.0, 2.0)  # a restart
     1.0
@@ -47,7 +49,7 @@ def cosine_restarts_kernel(step, init_value, decay_steps, end_value, period_mult
             start += period
             period *= period_mult
         t = step - start
-    return end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / period)) / 2.0
+    return end_value + (init_value - end_value) * (1.0 + cos_turns(t, period, libm_cos)) / 2.0
 
 
 def cosine_restarts(init_value, decay_steps, end_value=0.0, period_mult=1) -> Schedule:

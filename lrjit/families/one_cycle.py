@@ -7,11 +7,11 @@ to torch's ``get_lr()``.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING
 
 from .._checks import MAX_VALUE, check_choice, check_count, check_flag, check_real, check_value
 from .._jit import jit
+from ..kernels.cospi import cos_turns
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -35,23 +35,25 @@ _ANNEAL = {"cos": ANNEAL_COS, "linear": ANNEAL_LINEAR}
 
 
 @jit
-def anneal(start, end, pct, strategy):
+def anneal(start, end, pct, strategy, libm_cos=0.0):
     """From ``start`` (``pct = 0``) to ``end`` (``pct = 1``), torch's one-cycle annealing.
 
     ``end + (start - end) / 2 * (cos(pi * pct) + 1)`` for :data:`ANNEAL_COS`,
-    ``(end - start) * pct + start`` for :data:`ANNEAL_LINEAR`.
+    ``(end - start) * pct + start`` for :data:`ANNEAL_LINEAR`.  The cosine is
+    ``cospi(pct)`` (``libm_cos`` 0, core schedules) or libm's
+    ``math.cos(math.pi * pct)`` (1: the torch front-end, torch's bits).
 
     >>> anneal(1.0, 0.0, 0.5, ANNEAL_LINEAR)
     0.5
     """
     if strategy == ANNEAL_LINEAR:
         return (end - start) * pct + start
-    cos_out = math.cos(math.pi * pct) + 1.0
+    cos_out = cos_turns(pct, 1.0, libm_cos) + 1.0
     return end + (start - end) / 2.0 * cos_out
 
 
 @jit
-def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3):
+def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3, libm_cos=0.0):
     """torch's one-cycle phases through the values ``v0 -> v1 -> v2 -> v3``.
 
     The phases end at steps ``end1 <= end2`` and ``last``: phase 1 runs from
@@ -71,10 +73,10 @@ def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3):
     0.8
     """
     if step <= end1:
-        return anneal(v0, v1, step / end1, strategy)
+        return anneal(v0, v1, step / end1, strategy, libm_cos)
     if step <= end2:
-        return anneal(v1, v2, (step - end1) / (end2 - end1), strategy)
-    return anneal(v2, v3, (step - end2) / (last - end2), strategy)
+        return anneal(v1, v2, (step - end1) / (end2 - end1), strategy, libm_cos)
+    return anneal(v2, v3, (step - end2) / (last - end2), strategy, libm_cos)
 
 
 @jit
@@ -87,6 +89,7 @@ def one_cycle_kernel(
     div_factor,
     final_div_factor,
     three_phase,
+    libm_cos=0.0,
 ):
     """The 1cycle policy (torch's ``OneCycleLR``), held at its last value after ``total_steps - 1``.
 
@@ -94,7 +97,8 @@ def one_cycle_kernel(
     With ``T = total_steps`` and ``p = pct_start``, the value anneals from
     ``init`` to ``peak_value`` over steps ``[0, p*T - 1]``, then to ``low`` by
     step ``T - 1``; with ``three_phase`` (not 0) it goes back to ``init`` by
-    step ``2*p*T - 2`` first, then to ``low``.  See :func:`one_cycle_phases`.
+    step ``2*p*T - 2`` first, then to ``low``.  See :func:`one_cycle_phases`
+    (and :func:`anneal` for ``libm_cos``: ``cospi`` for core schedules).
 
     >>> one_cycle_kernel(29.0, 1.0, 100.0, 0.3, ANNEAL_COS, 25.0, 1e4, 0.0)
     1.0
@@ -112,7 +116,7 @@ def one_cycle_kernel(
         mid = init
     t = min(step, total_steps - 1.0)
     return one_cycle_phases(
-        t, end1, end2, total_steps - 1.0, anneal_strategy, init, peak_value, mid, low
+        t, end1, end2, total_steps - 1.0, anneal_strategy, init, peak_value, mid, low, libm_cos
     )
 
 

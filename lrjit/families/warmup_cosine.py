@@ -16,7 +16,9 @@ CODE = 6
 
 
 @jit
-def warmup_cosine_kernel(step, peak_value, warmup_steps, decay_steps, init_value, end_value):
+def warmup_cosine_kernel(
+    step, peak_value, warmup_steps, decay_steps, init_value, end_value, libm_cos=0.0
+):
     """Linear warmup from ``init_value`` to ``peak_value``, then cosine to ``end_value``.
 
     ``decay_steps`` is the whole length, warmup included (optax's convention)::
@@ -24,12 +26,17 @@ def warmup_cosine_kernel(step, peak_value, warmup_steps, decay_steps, init_value
         init + (peak - init) * (step / W)            step < W
         cosine(step - W, peak, decay_steps - W, end)  step >= W, held at end
 
+    The cosine is ``cospi`` (``libm_cos`` 0) or libm's (1), as in :func:`cosine_kernel`.
+
     >>> warmup_cosine_kernel(5.0, 1.0, 10.0, 110.0, 0.0, 0.0)
     0.5
     """
     if step < warmup_steps:
         return init_value + (peak_value - init_value) * (step / warmup_steps)
-    return cosine_kernel(step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0)
+    return cosine_kernel(
+        step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0, 1.0, 1.0,
+        libm_cos,
+    )
 
 
 def warmup_cosine(

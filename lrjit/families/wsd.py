@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 
 from .._checks import check_choice, check_count, check_end_value, check_real, check_value
 from .._jit import jit
+from ..kernels.cospi import cos_turns
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -27,7 +28,7 @@ MAX_TIMESCALE = 2**50
 @jit
 def wsd_kernel(
     step, peak_value, warmup_steps, stable_steps, decay_steps, init_value, end_value,
-    decay_shape, stable_shape,
+    decay_shape, stable_shape, libm_cos=0.0,
 ):
     """Warmup over ``W`` steps, stable over ``S``, decay over ``D`` to ``end_value``, then held.
 
@@ -44,6 +45,9 @@ def wsd_kernel(
         v                                                 W <= t <= W + S
         end + (v - end) * f(min((t - W - S) / D, 1))        after
 
+    The cosine shapes use ``cospi`` (``libm_cos`` 0, core schedules) or libm's
+    ``math.cos(math.pi * p)`` (1), as in ``cosine_kernel``.
+
     >>> wsd_kernel(130.0, 1.0, 10.0, 100.0, 40.0, 0.0, 0.0, 1.0, 0.0)  # halfway down, linear
     0.5
     """
@@ -56,7 +60,7 @@ def wsd_kernel(
         if warmup == 0:
             f = p
         elif warmup == 1:
-            f = 0.5 * (1.0 - math.cos(math.pi * p))
+            f = 0.5 * (1.0 - cos_turns(p, 1.0, libm_cos))
         else:
             f = 1.0 - math.sqrt(1.0 - p)
         return init_value + (peak_value - init_value) * f
@@ -72,7 +76,7 @@ def wsd_kernel(
     p = min(t_decay / decay_steps, 1.0)
     q = decay_shape
     if q == 0.0:
-        f = 0.5 * (1.0 + math.cos(math.pi * p))
+        f = 0.5 * (1.0 + cos_turns(p, 1.0, libm_cos))
     elif q == 1.0:
         f = 1.0 - p
     elif q == 0.5:

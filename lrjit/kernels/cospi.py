@@ -42,9 +42,11 @@ CPU bits by 1 ulp on ~0.4% of arguments (``tests/test_cospi.py``), far inside
 lrjit's 1e-12 CUDA contract.
 """
 
+import math
+
 from .._jit import jit
 
-__all__ = ["cospi"]
+__all__ = ["cospi", "cos_turns"]
 
 # rint(v) = (v + _RINT) - _RINT for 0 <= v <= 2**52.
 _RINT = 4503599627370496.0  # 2**52
@@ -178,3 +180,24 @@ def cospi(x):
     v = s if n == 1.0 else c
     v = v if n == 0.0 else -v
     return v + (xf - xf)
+
+
+@jit
+def cos_turns(t, period, libm_cos):
+    """``cos(pi * t / period)``: the cosine every cosine family of lrjit evaluates.
+
+    ``libm_cos`` is a per-piece choice stored in the program row (the trailing
+    kernel parameter of every cosine family): ``0`` (the default of every core
+    factory) is :func:`cospi` ``(t / period)``, within 1 ulp of the correctly
+    rounded cosine of the rounded ratio; any other value is libm's
+    ``math.cos(math.pi * t / period)`` in torch's operation order, which the
+    torch front-end (:mod:`lrjit.optim`) passes to stay bitwise equal to torch.
+    The choice is the same for every step of a piece, so LLVM hoists it out of
+    a table loop (loop unswitching) and the cospi loop still vectorizes.
+
+    >>> cos_turns(1.0, 3.0, 0.0), cos_turns(1.0, 3.0, 1.0)
+    (0.5, 0.5000000000000001)
+    """
+    if libm_cos != 0.0:
+        return math.cos(math.pi * t / period)
+    return cospi(t / period)

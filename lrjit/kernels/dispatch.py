@@ -37,7 +37,15 @@ from ..families import (
     wsd,
 )
 
-__all__ = ["MAX_PARAMS", "lr_at", "piece_at", "run_length"]
+__all__ = [
+    "MAX_PARAMS",
+    "fill_steps",
+    "lr_at",
+    "piece_at",
+    "piece_of",
+    "row_values",
+    "run_length",
+]
 
 # Room for the widest kernel (wsd, restarts with their cycle controls) and a
 # flag or two; a row costs 8 bytes a column, per piece, in a sweep.
@@ -45,67 +53,156 @@ MAX_PARAMS = 12
 
 
 @jit(inline="always")
+def row_values(params, row):
+    """``params[row]`` as a tuple of :data:`MAX_PARAMS` floats.
+
+    Values, not memory: a table driver reads them once before its loop, so
+    LLVM knows the stores to the table cannot change them and hoists every
+    test on them (the family, ``libm_cos``) out of the loop, which it then
+    vectorizes.  ``params`` has :data:`MAX_PARAMS` columns (a program's).
+    """
+    return (
+        params[row, 0], params[row, 1], params[row, 2], params[row, 3], params[row, 4],
+        params[row, 5], params[row, 6], params[row, 7], params[row, 8], params[row, 9],
+        params[row, 10], params[row, 11],
+    )
+
+
+@jit(inline="always")
 def piece_at(kind, params, row, step):
     """The value of family ``kind`` with parameters ``params[row]`` at ``step``.
+
+    One branch per family code of :data:`lrjit.families.REGISTRY`, written out
+    in :func:`piece_of` (what Numba compiles best; a test holds it against the
+    registry).  An unknown ``kind`` gives NaN (kernels never raise).
+    """
+    return piece_of(kind, row_values(params, row), step)
+
+
+@jit(inline="always")
+def piece_of(kind, p, step):
+    """The value of family ``kind`` with parameters ``p`` (:func:`row_values`) at ``step``.
 
     One branch per family code of :data:`lrjit.families.REGISTRY`, written out
     (what Numba compiles best; a test holds it against the registry).  An
     unknown ``kind`` gives NaN (kernels never raise).
     """
-    p = params
     if kind == constant.CODE:
-        return constant.constant_kernel(step, p[row, 0])
+        return constant.constant_kernel(step, p[0])
     elif kind == linear.CODE:
-        return linear.linear_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+        return linear.linear_kernel(step, p[0], p[1], p[2], p[3])
     elif kind == step_decay.CODE:
-        return step_decay.step_decay_kernel(step, p[row, 0], p[row, 1], p[row, 2])
+        return step_decay.step_decay_kernel(step, p[0], p[1], p[2])
     elif kind == exponential.CODE:
-        return exponential.exponential_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5]
-        )
+        return exponential.exponential_kernel(step, p[0], p[1], p[2], p[3], p[4], p[5])
     elif kind == polynomial.CODE:
-        return polynomial.polynomial_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5]
-        )
+        return polynomial.polynomial_kernel(step, p[0], p[1], p[2], p[3], p[4], p[5], p[6])
     elif kind == cosine.CODE:
-        return cosine.cosine_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5]
-        )
+        return cosine.cosine_kernel(step, p[0], p[1], p[2], p[3], p[4], p[5], p[6])
     elif kind == warmup_cosine.CODE:
         return warmup_cosine.warmup_cosine_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4]
+            step, p[0], p[1], p[2], p[3], p[4], p[5]
         )
     elif kind == one_cycle.CODE:
         return one_cycle.one_cycle_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6]
+            step, p[0], p[1], p[2], p[3], p[4], p[5], p[6],
+            p[7],
         )
     elif kind == cyclic.CODE:
         return cyclic.cyclic_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6]
+            step, p[0], p[1], p[2], p[3], p[4], p[5], p[6]
         )
     elif kind == cosine_restarts.CODE:
         return cosine_restarts.cosine_restarts_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3]
+            step, p[0], p[1], p[2], p[3], p[4]
         )
     elif kind == inverse_sqrt.CODE:
-        return inverse_sqrt.inverse_sqrt_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4]
-        )
+        return inverse_sqrt.inverse_sqrt_kernel(step, p[0], p[1], p[2], p[3], p[4])
     elif kind == wsd.CODE:
-        return wsd.wsd_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
-            p[row, 7],
-        )
+        return wsd.wsd_kernel(step, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8])
     elif kind == transformers_schedule.CODE:
         return transformers_schedule.transformers_schedule_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
-            p[row, 7], p[row, 8],
+            step, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8]
         )
     elif kind == inverse_time.CODE:
-        return inverse_time.inverse_time_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3])
+        return inverse_time.inverse_time_kernel(step, p[0], p[1], p[2], p[3])
     elif kind == tanh.CODE:
-        return tanh.tanh_kernel(step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4])
+        return tanh.tanh_kernel(step, p[0], p[1], p[2], p[3], p[4])
     return math.nan
+
+
+@jit(inline="always")
+def steps(kernel, args, first, start, lo, hi, out):
+    """``out[k] = kernel((first + k) - start, *args)`` for ``lo <= k < hi``: a plain loop."""
+    for k in range(lo, hi):
+        out[k] = kernel((first + k) - start, *args)
+
+
+@jit(inline="always")
+def cos_steps(kernel, args, libm_cos, first, start, lo, hi, out):
+    """:func:`steps` of a cosine family; ``args`` without its trailing ``libm_cos``.
+
+    The choice is made here, once: with ``libm_cos`` 0 the kernel takes its
+    default (a constant), so the loop has no branch on it and vectorizes.
+    """
+    if libm_cos == 0.0:
+        steps(kernel, args, first, start, lo, hi, out)
+    else:
+        steps(kernel, (*args, libm_cos), first, start, lo, hi, out)
+
+
+@jit(inline="always")
+def fill_steps(kind, p, first, start, lo, hi, out):
+    """``out[k] = piece_of(kind, p, (first + k) - start)`` for ``lo <= k < hi``, the same bits.
+
+    The family switch of :func:`piece_of` taken once, outside the loop (LLVM
+    does not unswitch a loop over a switch this size): each family's loop is
+    a plain loop over its kernel, which LLVM vectorizes where the kernel
+    allows.  ``p`` is :func:`row_values`; a test holds the switch against
+    the registry, like :func:`piece_of`'s.
+    """
+    if kind == constant.CODE:
+        steps(constant.constant_kernel, p[:1], first, start, lo, hi, out)
+    elif kind == linear.CODE:
+        steps(linear.linear_kernel, p[:4], first, start, lo, hi, out)
+    elif kind == step_decay.CODE:
+        steps(step_decay.step_decay_kernel, p[:3], first, start, lo, hi, out)
+    elif kind == exponential.CODE:
+        steps(exponential.exponential_kernel, p[:6], first, start, lo, hi, out)
+    elif kind == polynomial.CODE:
+        if p[2] == 2.0 and p[6] == 0.0 and (p[5] == 0.0 or p[5] == 1.0):
+            # a literal power and the default k_decay: the square, vectorized
+            args = (p[0], p[1], 2.0, p[3], p[4])
+            steps(polynomial.polynomial_kernel, args, first, start, lo, hi, out)
+        else:
+            steps(polynomial.polynomial_kernel, p[:7], first, start, lo, hi, out)
+    elif kind == cosine.CODE:
+        if p[6] == 0.0 and (p[4] == 0.0 or p[4] == 1.0) and (p[5] == 0.0 or p[5] == 1.0):
+            # cospi and the default exponent and k_decay (constants): the loop vectorizes
+            steps(cosine.cosine_kernel, p[:4], first, start, lo, hi, out)
+        else:
+            steps(cosine.cosine_kernel, p[:7], first, start, lo, hi, out)
+    elif kind == warmup_cosine.CODE:
+        cos_steps(warmup_cosine.warmup_cosine_kernel, p[:5], p[5], first, start, lo, hi, out)
+    elif kind == one_cycle.CODE:
+        cos_steps(one_cycle.one_cycle_kernel, p[:7], p[7], first, start, lo, hi, out)
+    elif kind == cyclic.CODE:
+        steps(cyclic.cyclic_kernel, p[:7], first, start, lo, hi, out)
+    elif kind == cosine_restarts.CODE:
+        cos_steps(cosine_restarts.cosine_restarts_kernel, p[:4], p[4], first, start, lo, hi, out)
+    elif kind == inverse_sqrt.CODE:
+        steps(inverse_sqrt.inverse_sqrt_kernel, p[:5], first, start, lo, hi, out)
+    elif kind == wsd.CODE:
+        cos_steps(wsd.wsd_kernel, p[:8], p[8], first, start, lo, hi, out)
+    elif kind == transformers_schedule.CODE:
+        steps(transformers_schedule.transformers_schedule_kernel, p[:9], first, start, lo, hi, out)
+    elif kind == inverse_time.CODE:
+        steps(inverse_time.inverse_time_kernel, p[:4], first, start, lo, hi, out)
+    elif kind == tanh.CODE:
+        steps(tanh.tanh_kernel, p[:5], first, start, lo, hi, out)
+    else:
+        for k in range(lo, hi):
+            out[k] = math.nan
 
 
 @jit(inline="always")

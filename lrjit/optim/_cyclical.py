@@ -499,7 +499,8 @@ class OneCycleLR(LRScheduler):
     # torch's private anneal functions: legacy states name them as ``anneal_func``
     @staticmethod
     def _annealing_cos(start, end, pct):
-        return _k.anneal(float(start), float(end), float(pct), _k.ANNEAL_COS)
+        # the trailing 1.0: libm cos (torch's bits), not the core's cospi
+        return _k.anneal(float(start), float(end), float(pct), _k.ANNEAL_COS, 1.0)
 
     @staticmethod
     def _annealing_linear(start, end, pct):
@@ -543,7 +544,7 @@ class OneCycleLR(LRScheduler):
         lrs = []
         for group in self.optimizer.param_groups:
             v0, v1, v2, v3 = self._points(group, "lr")
-            lr = phases(t, end1, end2, last, strategy, v0, v1, v2, v3)
+            lr = phases(t, end1, end2, last, strategy, v0, v1, v2, v3, 1.0)  # libm cos
             if not math.isfinite(lr):
                 raise ZeroDivisionConfigError(
                     f"step {step_num} lands in a phase of zero length (pct_start gives phase "
@@ -553,7 +554,7 @@ class OneCycleLR(LRScheduler):
             lrs.append(lr)
             if self.cycle_momentum:
                 v0, v1, v2, v3 = self._points(group, "momentum")
-                m = phases(t, end1, end2, last, strategy, v0, v1, v2, v3)
+                m = phases(t, end1, end2, last, strategy, v0, v1, v2, v3, 1.0)
                 set_momentum(group, m, self.use_beta1)
         return lrs
 

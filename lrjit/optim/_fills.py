@@ -35,4 +35,7 @@ def one_cycle_fill(k0, end1, end2, last, strategy, values, out):
         t = k0 + i
         for g in range(out.shape[0]):
             v = values[g]
-            out[g, i] = one_cycle_phases(t, end1, end2, last, strategy, v[0], v[1], v[2], v[3])
+            # the trailing 1.0: libm cos in torch's order (torch's bits)
+            out[g, i] = one_cycle_phases(
+                t, end1, end2, last, strategy, v[0], v[1], v[2], v[3], 1.0
+            )

@@ -98,7 +98,7 @@ def chain_next(code, lr, k, p0, p1, p2, p3):
     elif code == CHAIN_COSINE:
         if p3 == 1.0 and k > 0.0:
             # torch's first plain step after construction: the closed form
-            return cosine(k, p2, p0, p1, 1)
+            return cosine(k, p2, p0, p1, 1, 1.0, 1.0, 1.0)  # last 1.0: libm cos (torch's bits)
         return _cosine_chain(
             lr, k, p0, p1, p2, math.cos(math.pi * k / p0), math.cos(math.pi * (k - 1.0) / p0)
         )
@@ -186,4 +186,4 @@ def restarts_fill(t_cur, t_i, t_mult, eta_min, bases, out, out_cur, out_i):
         out_cur[j] = t_cur
         out_i[j] = t_i
         for g in range(bases.shape[0]):
-            out[g, j] = cosine(t_cur, bases[g], t_i, eta_min, 1)
+            out[g, j] = cosine(t_cur, bases[g], t_i, eta_min, 1, 1.0, 1.0, 1.0)  # libm cos

@@ -450,7 +450,10 @@ class PolynomialLR(_Chainable):
 
     def _get_closed_form_lr(self):
         # (base - 0) * frac ** power + 0: torch's base * frac ** power, the same float
-        return self._closed(_k.polynomial, 0.0, float(self.power), float(self.total_iters))
+        # the trailing 1.0: libm's pow (torch's bits), never the core's square
+        return self._closed(
+            _k.polynomial, 0.0, float(self.power), float(self.total_iters), 0.0, 1.0, 1.0
+        )  # begin 0, k_decay 1, libm pow (torch's bits)
 
     def _schedule_for(self, i):
         return polynomial(float(self.base_lrs[i]), 0.0, float(self.power), self.total_iters)
@@ -514,7 +517,10 @@ class CosineAnnealingLR(_Chainable):
         return self._set_table(k, table, expect=lr0)
 
     def _get_closed_form_lr(self):
-        return self._closed(_k.cosine, float(self.T_max), float(self.eta_min), 1)
+        # libm_cos=1 (the trailing 1.0): libm cos in torch's order, torch's bits
+        return self._closed(
+            _k.cosine, float(self.T_max), float(self.eta_min), 1, 1.0, 1.0, 1.0
+        )  # exponent 1, k_decay 1, libm cos (torch's bits)
 
     def _schedule_for(self, i):
         return cosine(

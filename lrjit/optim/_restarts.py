@@ -92,7 +92,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         t_cur, t_i, eta = float(self.T_cur), float(self.T_i), float(self.eta_min)
         lrs = []
         for b in self.base_lrs:  # a loop: a comprehension's closure cells cost more here
-            lrs.append(_k.cosine(t_cur, float(b), t_i, eta, 1))
+            lrs.append(_k.cosine(t_cur, float(b), t_i, eta, 1, 1.0, 1.0, 1.0))  # libm cos: torch's bits
         return lrs
 
     def step(self, epoch=None):
