@@ -34,6 +34,8 @@ FAMILIES = {
     "cosine_restarts": (lrjit.cosine_restarts(0.1, decay_steps=100, period_mult=2), 1500, False),
     "inverse_sqrt": (lrjit.inverse_sqrt(0.1, warmup_steps=100), 2000, False),
     "wsd": (lrjit.wsd(0.1, 1000, warmup_steps=100, decay_steps=200), 1000, False),
+    # transformers' cosine multiplier: not held after num_training_steps, it rises again
+    "transformers_schedule": (lrjit.transformers_schedule("cosine", 100, 1000), 1500, False),
 }
 
 COMPOSITIONS = {
