@@ -41,6 +41,8 @@ FAMILIES = {
     "piecewise_interpolate": (
         lrjit.piecewise_interpolate("cosine", 1e-3, {100: 100.0, 700: 0.1, 1000: 0.1}), 1200,
         False),
+    # transformers' cosine multiplier: not held after num_training_steps, it rises again
+    "transformers_schedule": (lrjit.transformers_schedule("cosine", 100, 1000), 1500, False),
 }
 
 COMPOSITIONS = {
