@@ -52,6 +52,10 @@ def cli_argv(family, kwargs):
     for name, value in kwargs.items():
         if isinstance(value, bool):
             text = "yes" if value else "no"
+        elif isinstance(value, dict) or (value and isinstance(value, (list, tuple))
+                                         and isinstance(value[0], (list, tuple))):
+            pairs = value.items() if isinstance(value, dict) else value  # STEP:SCALE pairs
+            text = ",".join(f"{b}:{c!r}" for b, c in pairs)
         elif isinstance(value, (list, tuple)) and value and isinstance(value[0], lrjit.Schedule):
             text = json.dumps([s.to_dict() for s in value])
         elif isinstance(value, (list, tuple)):

@@ -47,6 +47,9 @@ _VOCABULARY = {
     "exponent": ("float", "power of the half-cosine (optax)"),
     "k_decay": ("float", "timm's k-decay: steps enter as t**k / T**k"),
     "staircase": ("bool", "decay in whole transitions (floor of the exponent)"),
+    "boundaries_and_scales": ("pairs", "steps and the factors the value is multiplied by there"),
+    "values": ("list:float", "the value before the first boundary, then after each"),
+    "interpolate_type": (("choice", ["linear", "cosine"]), "the shape between two knots"),
 }
 
 #: Defaults of None that stand for a value (end_value: 0 unless a ratio is given).
@@ -143,8 +146,24 @@ def _list_of(convert):
     return to_list
 
 
-_CONVERT = {"bool": to_bool, "int": to_int, "float": _to_float, "str": str, "json": _to_json}
-_METAVAR = {"bool": "BOOL", "int": "INT", "float": "FLOAT", "str": "TEXT", "json": "JSON"}
+def _to_pairs(text):
+    """``100:0.1,200:0.5`` (or JSON ``[[100, 0.1], ...]``) as ``[(100, 0.1), ...]`` pairs."""
+    word = text.strip()
+    if word.startswith("["):
+        return _to_json(word)
+    pairs = []
+    for part in filter(None, (p.strip() for p in word.split(","))):
+        step, sep, scale = part.partition(":")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"expected STEP:SCALE pairs, got {part!r}")
+        pairs.append((to_int(step.strip()), _to_float(scale.strip())))
+    return pairs
+
+
+_CONVERT = {"bool": to_bool, "int": to_int, "float": _to_float, "str": str, "json": _to_json,
+            "pairs": _to_pairs}
+_METAVAR = {"bool": "BOOL", "int": "INT", "float": "FLOAT", "str": "TEXT", "json": "JSON",
+            "pairs": "STEP:SCALE,..."}
 
 
 def _kind_from_text(text):
