@@ -35,7 +35,11 @@ def kernel_args(name, schedule):
     kernel = getattr(lrjit.kernels, name)
     args = schedule.args
     out = []
+    defaults = lrjit.families.REGISTRY[name].defaults
     for p in list(inspect.signature(kernel.py_func).parameters)[1:]:
+        if p not in args and p in defaults:  # an optional parameter left at its default
+            out.append(float(defaults[p]))
+            continue
         assert p in args, (
             f"lrjit.kernels.{name} parameter {p!r} is not an argument of lrjit.{name}: "
             "name kernel parameters after the factory's"

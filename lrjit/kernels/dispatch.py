@@ -76,7 +76,8 @@ def piece_at(kind, params, row, step):
         )
     elif kind == cosine_restarts.CODE:
         return cosine_restarts.cosine_restarts_kernel(
-            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3]
+            step, p[row, 0], p[row, 1], p[row, 2], p[row, 3], p[row, 4], p[row, 5], p[row, 6],
+            p[row, 7], p[row, 8],
         )
     elif kind == inverse_sqrt.CODE:
         return inverse_sqrt.inverse_sqrt_kernel(
