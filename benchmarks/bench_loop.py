@@ -1,7 +1,8 @@
 """asv suites: a user's own ``@numba.njit`` loop summing the lr over 10**7 steps.
 
 Three ways to get the lr inside the loop, for ``cosine``, ``linear``,
-``warmup_cosine``, ``exponential`` (optax's form), ``inverse_time`` and ``tanh``:
+``warmup_cosine``, ``cosine_restarts``, ``exponential`` (optax's form), ``inverse_time`` and
+``tanh``:
 
 ``kernel``   the tier-1 kernel ``lrjit.kernels.<family>(t, *params)``;
 ``lr_at``    ``lrjit.kernels.lr_at(kinds, params, starts, t)`` over the
@@ -25,7 +26,9 @@ from lrjit.kernels.cospi import cospi
 from family_records import build
 
 N = 10**7
-FAMILIES = ("cosine", "linear", "warmup_cosine", "exponential", "inverse_time", "tanh")
+FAMILIES = (
+    "cosine", "linear", "warmup_cosine", "cosine_restarts", "exponential", "inverse_time", "tanh"
+)
 WAYS = ("kernel", "lr_at", "inlined")
 
 
@@ -174,6 +177,44 @@ def sum_tanh_inlined(n, init_value, decay_steps, end_value, lower, upper):
             r = t / decay_steps
             acc += end_value + 0.5 * (init_value - end_value) * (
                 1.0 - math.tanh(lower * (1.0 - r) + upper * r))
+    return acc
+
+
+@numba.njit
+def sum_cosine_restarts_kernel(n, init_value, decay_steps, end_value, period_mult):
+    acc = 0.0
+    for i in range(n):
+        acc += kernels.cosine_restarts(float(i), init_value, decay_steps, end_value, period_mult)
+    return acc
+
+
+@numba.njit
+def sum_cosine_restarts_inlined(n, init_value, decay_steps, end_value, period_mult):
+    # SGDR with a whole or real multiplier (> 1 here): the cycle from its log estimate,
+    # corrected against the starts T0 * (a + (a - 1) / (m - 1)), a = m ** (i - 1)
+    acc = 0.0
+    lm = math.log(period_mult)
+    for k in range(n):
+        step = float(k)
+        c = max(math.floor(math.log1p(step / decay_steps * (period_mult - 1.0)) / lm), 0.0)
+        while c > 0.0:
+            a = period_mult ** (c - 1.0)
+            if step >= (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps:
+                break
+            c -= 1.0
+        while True:
+            a = period_mult**c
+            if step < (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps:
+                break
+            c += 1.0
+        start = 0.0
+        period = decay_steps
+        if c > 0.0:
+            a = period_mult ** (c - 1.0)
+            start = (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps
+            period = decay_steps * (a * period_mult)
+        t = step - start
+        acc += end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / period)) / 2.0
     return acc
 
 

@@ -64,7 +64,7 @@ COMPOSITIONS = {
     # restarts that warm up: a join nested inside a join
     "warmup_then_restarts": (
         lrjit.join(
-            [lrjit.linear(1e-3, 0.1, 150), lrjit.cosine_restarts(0.1, 150, 1e-3, period_mult=2)],
+            [lrjit.linear(1e-3, 0.1, 150), lrjit.cosine_restarts(0.1, 150, end_value=1e-3, period_mult=2)],
             [150],
         ),
         1200,

@@ -326,23 +326,70 @@ def cyclic(
     return init_value + (peak_value - init_value) * height * scale
 
 
-def cosine_restarts(t, init_value, decay_steps, end_value=0.0, period_mult=1):
-    """SGDR: periods ``T_0 * period_mult ** i`` back to back, a cosine from init to end
-    within each."""
+def _restart_starts(k, decay_steps, period_mult):
+    """Cycle starts ``T0 * (m**k - 1) / (m - 1)`` (``T0 * k`` for ``m = 1``), summed as
+    ``T0 * (a + (a - 1) / (m - 1))``, ``a = m**(k - 1)``: exact while ``a`` and the start
+    are float64s (``m**k`` itself may pass 2**53 first), with libm's ``pow`` on each
+    Python float (NumPy's array ``pow`` may be 1 ulp away)."""
     if period_mult == 1:
-        period = float(decay_steps)
-        t_cur = t % period
+        return decay_steps * k
+    def start(j):
+        a = period_mult ** (j - 1.0)
+        return 0.0 if j <= 0 else (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps
+    return np.array([start(j) for j in np.ravel(k).tolist()],
+                    dtype=np.float64).reshape(np.shape(k))
+
+
+def cosine_restarts(t, init_value, decay_steps, end_value=None, alpha=None, period_mult=1,
+                    cycle_decay=1.0, cycle_limit=None, warmup_steps=0, warmup_init_value=0.0,
+                    cycle_decay_mode="peak"):
+    """SGDR: cycle ``i`` starts at ``S_i = T0 (m**i - 1) / (m - 1)`` (``T0 i`` for
+    ``m = 1``) and lasts ``P_i = T0 m**i``; from its peak ``v_i`` (``init d**i``, or
+    ``end + (init - end) d**i`` for ``"amplitude"``) a cosine to ``end`` after a linear
+    warmup from ``w0`` over ``W`` steps; ``end`` from cycle ``cycle_limit`` on."""
+    end = alpha * init_value if alpha is not None else (end_value or 0.0)
+    t0, m, w = float(decay_steps), float(period_mult), float(warmup_steps)
+    t = np.asarray(t, dtype=np.float64)
+    # the cycle: its definition S_i <= t < S_(i+1), from a first guess
+    if m == 1.0:
+        i = np.floor(t / t0)
     else:
-        # the restarts up to the last step, accumulated as the definition reads
-        starts, periods = [0.0], [float(decay_steps)]
-        top = np.max(t, initial=0.0)
-        while top >= starts[-1] + periods[-1]:
-            starts.append(starts[-1] + periods[-1])
-            periods.append(periods[-1] * period_mult)
-        k = np.searchsorted(starts, t, "right") - 1
-        t_cur = t - np.array(starts)[k]
-        period = np.array(periods)[k]
-    return end_value + (init_value - end_value) * (1 + np.cos(np.pi * t_cur / period)) / 2
+        i = np.maximum(np.floor(np.log1p(t / t0 * (m - 1.0)) / np.log(m)), 0.0)
+    if m == 1.0:
+        for _ in range(2):
+            i = i - (t < _restart_starts(i, t0, m)) + (t >= _restart_starts(i + 1, t0, m))
+        period = np.full(t.shape, t0)
+        ks, at = np.unique(i, return_inverse=True) if cycle_decay != 1.0 else (i, None)
+    else:
+        lo, hi = int(np.min(i, initial=0.0)), int(np.max(i, initial=0.0))
+        ks = np.arange(max(lo - 2, 0), hi + 4, dtype=np.float64)  # guesses are off by <= 1
+        if ks.size > 3 * i.size + 8:
+            ks = np.unique(np.concatenate([np.ravel(i) + d for d in (-1, 0, 1, 2)]).clip(0.0))
+        at = np.searchsorted(_restart_starts(ks, t0, m), t, "right") - 1
+        i = ks[at]
+        # per cycle, libm's pow on Python floats
+        period = np.array([t0 * (m ** (k - 1) * m) if k else t0
+                           for k in ks.tolist()])[at].reshape(t.shape)
+    t_cur = t - _restart_starts(i, t0, m)
+    if cycle_decay == 1.0:
+        peak, amplitude = init_value, init_value - end
+    else:
+        gain = np.array([cycle_decay**k for k in ks.tolist()])[at].reshape(t.shape)
+        if cycle_decay_mode == "peak":  # timm: the peak decays, the floor stays
+            peak = init_value * gain
+            amplitude = peak - end
+        else:  # keras: the height above the floor decays
+            amplitude = (init_value - end) * gain
+            peak = end + amplitude
+    if w > 0:
+        ramp = warmup_init_value + (peak - warmup_init_value) * (t_cur / w)
+        cos = end + amplitude * (1 + np.cos(np.pi * (t_cur - w) / (period - w))) / 2
+        value = np.where(t_cur < w, ramp, cos)
+    else:
+        value = end + amplitude * (1 + np.cos(np.pi * t_cur / period)) / 2
+    if cycle_limit is not None:
+        value = np.where(i >= cycle_limit, end, value)
+    return value[()] if value.ndim == 0 else value
 
 
 def inverse_sqrt(t, peak_value, warmup_steps=0, timescale=None, init_value=0.0,
@@ -637,6 +684,28 @@ def _transformers_kwargs(a):
     if name == "polynomial":
         kw.update(power=power, lr_init=max(lrs), lr_end=min(lrs))
     return kw
+
+
+def _restarts_kwargs(a):
+    init, t0, end, alpha, m, decay, limit, warm, w0, mode = a
+    kw = dict(init_value=init, decay_steps=t0, period_mult=m, cycle_decay=decay,
+              cycle_limit=limit, warmup_steps=min(warm, math.ceil(t0) - 1),
+              warmup_init_value=w0, cycle_decay_mode=mode)
+    if alpha is None:
+        kw["end_value"] = end
+    else:
+        kw["alpha"] = alpha
+    return kw
+
+
+def _restarts_range(kw):
+    end = kw["alpha"] * kw["init_value"] if kw.get("alpha") is not None \
+        else kw.get("end_value") or 0.0
+    w0 = kw.get("warmup_init_value", 0.0) if kw.get("warmup_steps") else end
+    # timm's decay takes the peaks towards 0, keras' towards the floor
+    low = 0.0 if kw.get("cycle_decay", 1.0) < 1.0 and kw.get("cycle_decay_mode", "peak") \
+        == "peak" else kw["init_value"]
+    return _span(low, kw["init_value"], end, w0)
 
 
 def _warm(n):
@@ -949,19 +1018,32 @@ RECORDS = {
             dict(init_value=1.0, decay_steps=10),
             dict(init_value=0.1, decay_steps=7, end_value=0.001, period_mult=2),
             dict(init_value=0.01, decay_steps=1, end_value=0.1, period_mult=3),
+            dict(init_value=0.1, decay_steps=10, period_mult=1.5, cycle_decay=0.5,
+                 cycle_limit=4, end_value=0.01),  # timm's CosineLRScheduler
+            dict(init_value=0.1, decay_steps=8, period_mult=2.0, cycle_decay=0.8, alpha=0.1,
+                 cycle_decay_mode="amplitude"),  # keras' CosineDecayRestarts
+            dict(init_value=1.0, decay_steps=12, warmup_steps=3, warmup_init_value=0.1,
+                 end_value=0.05, cycle_limit=3),  # optax's sgdr_schedule
+            dict(init_value=1.0, decay_steps=100 / 3, cycle_limit=3),  # transformers' cycles
+            dict(init_value=0.5, decay_steps=1, period_mult=1 + 2**-20, cycle_decay=0.999),
         ),
-        strategy=st.fixed_dictionaries(
-            {
-                "init_value": values,
-                "decay_steps": counts,
-                "end_value": values,
-                "period_mult": st.integers(1, 4) | st.integers(1, MAX_STEPS),
-            }
-        ),
+        strategy=st.tuples(
+            values,
+            counts | st.floats(1.0, 1000.0) | st.floats(1.0, float(MAX_STEPS)),
+            values,
+            st.none() | st.floats(0.0, 1.0),
+            st.integers(1, 4) | st.integers(1, MAX_STEPS)
+            | st.floats(1.0 + 2**-20, 4.0) | st.sampled_from([1.0, 1.5, 1.0 + 2**-20, 2.0**53]),
+            decays,
+            st.none() | st.integers(1, 50) | st.integers(1, MAX_STEPS),
+            st.integers(0, 1000) | st.integers(0, MAX_STEPS),
+            values,
+            st.sampled_from(["peak", "amplitude"]),
+        ).map(_restarts_kwargs),
         bench=lambda n: dict(
             init_value=0.1, decay_steps=max(n // 16, 1), end_value=0.001, period_mult=2
         ),
-        value_range=lambda kw: _span(kw["init_value"], kw.get("end_value", 0.0)),
+        value_range=_restarts_range,
     ),
     "inverse_sqrt": Record(
         formula=inverse_sqrt,

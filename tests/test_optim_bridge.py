@@ -119,7 +119,7 @@ def test_cyclic_scale_mode_against_torchs_custom_scale_fn():
     "T_0, T_mult, eta_min", [(10, 1, 0.0), (7, 2, 0.001), (1, 3, 0.05), (3, 5, 0.0)]
 )
 def test_cosine_restarts_is_torchs_sgdr_stepped(T_0, T_mult, eta_min):
-    s = lrjit.cosine_restarts(0.1, T_0, eta_min, T_mult)
+    s = lrjit.cosine_restarts(0.1, T_0, end_value=eta_min, period_mult=T_mult)
     t = torch_sched.CosineAnnealingWarmRestarts(sgd(), T_0, T_mult, eta_min)
     want = torch_lrs(t, 3000)
     # the core's cosine is cospi (issue 13): the same row with libm's cos is torch's bits
@@ -129,7 +129,7 @@ def test_cosine_restarts_is_torchs_sgdr_stepped(T_0, T_mult, eta_min):
 
 def test_cosine_restarts_fractional_steps_and_torchs_log_quirk():
     # Fractional epochs: torch's step(epoch) closed form agrees with the kernel...
-    s = lrjit.cosine_restarts(0.1, 10, 0.001, 2)
+    s = lrjit.cosine_restarts(0.1, 10, end_value=0.001, period_mult=2)
     t = torch_sched.CosineAnnealingWarmRestarts(sgd(), 10, 2, 0.001)
     for epoch in [0.5, 3.25, 9.99, 10.5, 29.75, 31.0, 69.5, 150.125]:
         t.step(epoch)
@@ -139,7 +139,7 @@ def test_cosine_restarts_fractional_steps_and_torchs_log_quirk():
     q = torch_sched.CosineAnnealingWarmRestarts(sgd((1.0,)), 1, 3, 0.0)
     q.step(121)
     assert q.get_last_lr()[0] == 0.0  # torch: the end of the previous period
-    assert lrjit.cosine_restarts(1.0, 1, 0.0, 3)(121) == 1.0  # lrjit: the restart
+    assert lrjit.cosine_restarts(1.0, 1, end_value=0.0, period_mult=3)(121) == 1.0  # lrjit: the restart
     o = lrjit_sched.CosineAnnealingWarmRestarts(SimpleNamespace(param_groups=[{"lr": 1.0}]), 1, 3)
     o.step(121)
     assert o.get_last_lr()[0] == 0.0  # the front-end keeps torch's quirk, for parity

@@ -114,7 +114,7 @@ def piece_of(kind, p, step):
         )
     elif kind == cosine_restarts.CODE:
         return cosine_restarts.cosine_restarts_kernel(
-            step, p[0], p[1], p[2], p[3], p[4]
+            step, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9]
         )
     elif kind == inverse_sqrt.CODE:
         return inverse_sqrt.inverse_sqrt_kernel(step, p[0], p[1], p[2], p[3], p[4])
@@ -189,7 +189,9 @@ def fill_steps(kind, p, first, start, lo, hi, out):
     elif kind == cyclic.CODE:
         steps(cyclic.cyclic_kernel, p[:7], first, start, lo, hi, out)
     elif kind == cosine_restarts.CODE:
-        cos_steps(cosine_restarts.cosine_restarts_kernel, p[:4], p[4], first, start, lo, hi, out)
+        cos_steps(
+            cosine_restarts.cosine_restarts_kernel, p[:9], p[9], first, start, lo, hi, out
+        )
     elif kind == inverse_sqrt.CODE:
         steps(inverse_sqrt.inverse_sqrt_kernel, p[:5], first, start, lo, hi, out)
     elif kind == wsd.CODE:

@@ -158,4 +158,6 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         return self._set_table(k, table, extra=_RestartRows(cur, per, whole))
 
     def _schedule_for(self, i):
-        return cosine_restarts(float(self.base_lrs[i]), self.T_0, float(self.eta_min), self.T_mult)
+        return cosine_restarts(
+            float(self.base_lrs[i]), self.T_0, end_value=float(self.eta_min), period_mult=self.T_mult
+        )
