@@ -5,6 +5,7 @@ Usage (from the repository root)::
     python -m benchmarks.compare              # goals, 7 interleaved repetitions
     python -m benchmarks.compare --repeat 15  # steadier on a busy machine
     python -m benchmarks.compare --all        # also every family's table vs NumPy
+    python -m benchmarks.compare --only tables --family cosine_restarts  # one family's table
     python -m benchmarks.compare --quick      # n = 10**6 and 3 repetitions: a smoke run
     python -m benchmarks.compare --only tables --repeat 15   # one section: loop, tables, peers, startup
     python -m benchmarks.compare --only peers    # lrjit vs NumPy, optax (jax.jit), torch, a fill
@@ -221,6 +222,7 @@ def main(argv=None):
     parser.add_argument("--n", type=int, default=10**7, help="steps per loop and table")
     parser.add_argument("--quick", action="store_true", help="n=10**6, 3 rounds")
     parser.add_argument("--all", action="store_true", help="every family's table, not just cosine")
+    parser.add_argument("--family", action="append", help="these families' tables (with --only tables)")
     parser.add_argument(
         "--only",
         action="append",
@@ -229,7 +231,7 @@ def main(argv=None):
     )
     args = parser.parse_args(argv)
     n, repeat = (10**6, 3) if args.quick else (args.n, max(args.repeat, 1))
-    families = tuple(RECORDS) if args.all else ("cosine",)
+    families = tuple(RECORDS) if args.all else tuple(args.family or ("cosine",))
 
     print(
         f"# lrjit performance goals\n\n{cpu_name()}, {os.cpu_count()} CPUs, "
