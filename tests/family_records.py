@@ -1015,6 +1015,11 @@ RECORDS = {
     "cosine_restarts": Record(
         formula=cosine_restarts,
         examples=(
+            # first, every parameter spelled (test_validation's junk goes into each); the
+            # lengths and the multiplier are real here: whole numbers are not required
+            dict(init_value=0.1, decay_steps=10.5, period_mult=1.5, cycle_decay=0.5,
+                 cycle_limit=4, end_value=0.01, warmup_steps=2, warmup_init_value=0.001,
+                 cycle_decay_mode="amplitude"),
             dict(init_value=1.0, decay_steps=10),
             dict(init_value=0.1, decay_steps=7, end_value=0.001, period_mult=2),
             dict(init_value=0.01, decay_steps=1, end_value=0.1, period_mult=3),
