@@ -12,7 +12,7 @@ import cloudpickle
 import numba
 import numpy as np
 import pytest
-from family_records import RECORDS, reference
+from family_records import COS_ULPS, RECORDS, reference
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,7 +31,8 @@ from lrjit.lr_schedule import (
 EPS = 2.0**-52
 SEED_TYPES = ["constant", "linear", "cosine", "exponential", "cosine_warmup", "polynomial"]
 # Types whose lrjit kernel does the seed's arithmetic in the seed's order.
-BITWISE = {"constant", "cosine", "exponential"}
+# "cosine": the core's cospi against the seed's libm cos, within COS_ULPS (issue 13)
+BITWISE = {"constant", "exponential"}
 
 
 def seed_lr(cfg, p):
@@ -107,7 +108,8 @@ def test_func_call_and_seed_formula(kind):
         got = lr.func(p)
         assert type(got) is float and lr(p) == got
         want = seed_lr(cfg, p)
-        assert got == want if kind in BITWISE else close(got, want, 3e-4), (p, got, want)
+        ulps = COS_ULPS if kind == "cosine" else 16
+        assert got == want if kind in BITWISE else close(got, want, 3e-4, ulps), (p, got, want)
 
 
 def test_known_values():
