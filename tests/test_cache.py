@@ -155,7 +155,7 @@ CHILD = textwrap.dedent("""
     from lrjit import tables
 
     assert os.path.dirname(lrjit.__file__) == os.environ["LRJIT_PACKAGE"], lrjit.__file__
-    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
     print(json.dumps(dict(
         cache=type(tables.fill_serial._cache).__name__,
         serial=s.table(200, parallel=False).tolist(),
@@ -223,7 +223,7 @@ FAULT_CHILD = textwrap.dedent("""
     with warnings.catch_warnings(record=True) as caught:
         import lrjit
         from lrjit import tables
-        s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, 0.1)], [10])
+        s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
         serial = s.table(50, parallel=False).tolist()
         scalar = s(55.5)
     stats = tables.fill_serial.stats
