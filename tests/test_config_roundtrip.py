@@ -160,7 +160,8 @@ def _total_steps_is_free(schedule):
 functional_configs = (
     st.tuples(schedules(), st.integers(1, 10**6))
     .filter(lambda sn: _total_steps_is_free(sn[0]))
-    .map(lambda sn: {**sn[0].to_dict(), "total_steps": sn[1]})
+    # a stored total_steps (one_cycle, wsd) is the run's: wsd's stable_steps must agree with it
+    .map(lambda sn: {"total_steps": sn[1], **sn[0].to_dict()})
 )
 progress = np.array([1.0, 0.9, 2 / 3, 0.5, 0.1, 1e-6, 0.0, -0.3])
 
