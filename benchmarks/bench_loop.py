@@ -18,6 +18,8 @@ plain ``numba.njit`` function, as a user writes it (default flags, no cache);
 ``setup`` compiles it and checks that all ways give the same sum, bitwise.
 """
 
+import math
+
 import numba
 
 from lrjit import kernels
@@ -214,7 +216,7 @@ def sum_cosine_restarts_inlined(n, init_value, decay_steps, end_value, period_mu
             start = (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps
             period = decay_steps * (a * period_mult)
         t = step - start
-        acc += end_value + (init_value - end_value) * (1.0 + math.cos(math.pi * t / period)) / 2.0
+        acc += end_value + (init_value - end_value) * (1.0 + cospi(t / period)) / 2.0
     return acc
 
 

@@ -20,7 +20,7 @@ from ._checks import (
     check_steps,
     is_real,
 )
-from .families._registry import FACTORIES
+from .families._registry import FACTORIES, PROGRAM_OPTIONS, REGISTRY
 from .kernels.dispatch import MAX_PARAMS, lr_at
 from .kernels.integral import integral as _integral
 from .tables import (
@@ -419,6 +419,11 @@ def _from_dict(config, where):
         valid = ", ".join(sorted(types))
         raise ValueError(f"unknown schedule type {family!r}; valid types: {valid}")
     factory = types[family]
+    # program options (libm_cos) ride along in a front-end's config: set after the factory
+    options = {k: kwargs.pop(k) for k in PROGRAM_OPTIONS if k in kwargs and family in FACTORIES
+               and k in REGISTRY[family].layout}
+    if options:
+        return REGISTRY[family].with_options(_from_dict(kwargs | {"type": family}, where), **options)
     check_arguments(factory, kwargs, f"type {family!r}", "key", ValueError, ("type",))
     if family == "join" and isinstance(kwargs["schedules"], (list, tuple)):
         kwargs["schedules"] = [

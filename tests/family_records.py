@@ -101,8 +101,14 @@ def cos_turns(schedule, t):
     :func:`assert_cos_close`): beyond 1 only for a periodic ``cosine``."""
     if schedule.family == "join":
         return max([cos_turns(p, t) for p in schedule.args["schedules"]], default=1.0)
-    if schedule.family == "cosine" and schedule.args["periodic"]:
-        return max(t / schedule.args["decay_steps"], 1.0)
+    if schedule.family == "cosine":
+        args = dict(schedule.args)
+        turns = max(t / args["decay_steps"], 1.0) if args["periodic"] else 1.0
+        turns **= args.get("k_decay", 1.0)  # the angle is pi * (t / T)**k
+        if args.get("exponent", 1.0) < 1.0:
+            # h**e amplifies the cosine's rounding near h = 0 (d(h**e)/dh = e * h**(e - 1))
+            turns *= 64.0
+        return turns
     return 1.0
 
 

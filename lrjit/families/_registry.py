@@ -74,6 +74,31 @@ class Family:
             pieces = [(self.code, self.row(args), 0.0)]
         return _schedule_class()(self.name, args, pieces, horizon)
 
+    def with_options(self, schedule, **options):
+        """``schedule`` (one piece of this family) with program options set, e.g. ``libm_cos=1``.
+
+        The torch and transformers front-ends' exact-libm programs: the
+        options are stored in the args (so ``to_dict`` and :func:`lrjit.from_dict`
+        keep them) and in the row.
+        """
+        unknown = sorted(set(options) - (set(PROGRAM_OPTIONS) & set(self.layout)))
+        if unknown:
+            raise ValueError(f"{self.name} has no program option(s) {unknown}")
+        checked = {}
+        for name, value in options.items():
+            if value not in (0, 1) or isinstance(value, bool):
+                raise ValueError(f"{name} must be 0 or 1, got {value!r}")
+            checked[name] = float(value)
+        if schedule.family != self.name or schedule.kinds.shape[0] != 1:
+            raise ValueError(f"with_options takes a one-piece {self.name} schedule")
+        args = {**dict(schedule.args), **checked}
+        row = schedule.params[0, : len(self.layout)].tolist()  # the factory's own row
+        for name, value in checked.items():
+            row[self.layout.index(name)] = value
+            if value == self.defaults[name]:  # the default is not stored, as elsewhere
+                del args[name]
+        return self.schedule(args, schedule.horizon, pieces=[(self.code, row, 0.0)])
+
     def row(self, args):
         """The program row of a factory's checked ``args``: the layout's values as floats.
 

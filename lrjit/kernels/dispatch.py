@@ -238,8 +238,10 @@ def lr_at(kinds, params, starts, step):
         return piece_at(kinds[0], params, 0, step - starts[0])
     if kinds[0] < 0:
         # A composite program: products, warmups, noise (lrjit.kernels.compose).
-        # Tested before the scan, on loop-invariant data, so LLVM unswitches a
-        # caller's loop over a plain join and this branch costs it nothing.
+        # Known cost: any reachable composite call here stops LLVM from
+        # unswitching a caller's loop on the one-piece case (a linear loop ran
+        # 2.4x its inlined formula; ending piece_of's switch with the composite
+        # call measured 1.1x: benchmarks/results/loops-2026-12-02.md).
         return composite_at(kinds, params, starts, step)
     while i > 0 and step < starts[i]:
         i -= 1

@@ -127,7 +127,7 @@ class ScheduleLR(LRScheduler):
     >>> opt = SimpleNamespace(param_groups=[{"lr": 0.0}])
     >>> s = ScheduleLR(opt, lrjit.warmup_cosine(1.0, warmup_steps=2, decay_steps=6))
     >>> [s.get_last_lr()[0]] + [s.step() or s.get_last_lr()[0] for _ in range(6)]
-    [0.0, 0.5, 1.0, 0.8535533905932737, 0.5, 0.14644660940672627, 0.0]
+    [0.0, 0.5, 1.0, 0.8535533905932737, 0.5, 0.1464466094067262, 0.0]
     """
 
     __slots__ = ()

@@ -30,6 +30,7 @@ import warnings
 from ..combinators import multiply
 from ..families.inverse_sqrt import inverse_sqrt
 from ..families.transformers_schedule import transformers_schedule
+from ..families.wsd import FAMILY as WSD
 from ..families.wsd import wsd
 from ._compose import ReduceLROnPlateau
 from ._schedule_lr import ScheduleLR
@@ -230,7 +231,8 @@ def get_wsd_schedule(
         stable_steps=num_stable_steps, min_lr_rate=min_lr_ratio, warmup_shape=warmup_type,
         decay_shape=decay_type,
     )
-    return TransformersLR(optimizer, s, last_epoch)
+    # libm's cosine, as transformers (the core's wsd uses cospi)
+    return TransformersLR(optimizer, WSD.with_options(s, libm_cos=1), last_epoch)
 
 
 def get_greedy_schedule(optimizer, **kwargs):
