@@ -536,4 +536,4 @@ _SEED_TYPES = {
 
 
 # The bridge to every lrjit family lives in its own module; it needs BaseLRSchedule.
-from ._progress import FunctionalLRSchedule
+from ._functional_schedule import FunctionalLRSchedule

@@ -10,7 +10,7 @@ else lists families through :data:`REGISTRY`.
 
 >>> from lrjit.families import REGISTRY
 >>> REGISTRY["cosine"].code, REGISTRY["cosine"].layout
-(5, ('init_value', 'decay_steps', 'end_value', 'periodic', 'exponent', 'k_decay'))
+(5, ('init_value', 'decay_steps', 'end_value', 'periodic', 'exponent', 'k_decay', 'libm_cos'))
 
 Adding a family: a new module here, its import below (kernel families before
 the compositions), a branch in :func:`lrjit.kernels.piece_at` for a new code,
