@@ -107,6 +107,7 @@ def _warmup_tasks():
     from numba import float64
 
     from . import sweeps, tables
+    from .kernels.dispatch import driver_lr_at
 
     tasks = []
     for family in REGISTRY.values():
@@ -116,7 +117,7 @@ def _warmup_tasks():
             tasks.append((family.kernel.__name__, lambda k=family.kernel, s=signature: k.compile(s)))
     program = FACTORIES["constant"](0.0).program
     stacked = tuple(a[None] for a in program)
-    tasks.append(("lr_at", lambda: kernels.lr_at(*program, 0.0)))
+    tasks.append(("driver_lr_at", lambda: driver_lr_at(*program, 0.0)))
     tasks.append(("tables.evaluate", lambda: tables.evaluate(*program, np.zeros(1), np.empty(1))))
     for dtype in (np.float64, np.float32):
         suffix = np.dtype(dtype).name

@@ -48,7 +48,7 @@ import numpy as np
 
 from ._checks import check_count, check_real, check_value, is_real
 from .families import FACTORIES, REGISTRY
-from .kernels.dispatch import lr_at
+from .kernels.dispatch import driver_lr_at
 from .schedule import Schedule, check_depth, program
 from .tables import evaluate
 
@@ -257,7 +257,7 @@ class BaseLRSchedule:
                 whole = round(step)
                 if abs(step - whole) <= _SNAP * self._horizon:
                     step = float(whole)
-            return lr_at(kinds, params, starts, step)
+            return driver_lr_at(kinds, params, starts, step)
         arr = np.asarray(p)
         if arr.dtype == np.bool_ or not (
             np.issubdtype(arr.dtype, np.integer) or np.issubdtype(arr.dtype, np.floating)

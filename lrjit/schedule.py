@@ -21,7 +21,7 @@ from ._checks import (
     is_real,
 )
 from .families._registry import FACTORIES, PROGRAM_OPTIONS, REGISTRY
-from .kernels.dispatch import MAX_PARAMS, lr_at
+from .kernels.dispatch import MAX_PARAMS, driver_lr_at
 from .kernels.integral import integral as _integral
 from .tables import (
     evaluate,
@@ -173,10 +173,10 @@ class Schedule:
         Steps must be finite, non-negative and at most 2**62; fractional steps are fine.
         """
         if isinstance(step, (int, float)) and not isinstance(step, bool):
-            return lr_at(self.kinds, self.params, self.starts, check_step("step", step))
+            return driver_lr_at(self.kinds, self.params, self.starts, check_step("step", step))
         steps = check_steps("step", step)
         if steps.ndim == 0 and not isinstance(step, np.ndarray):
-            return lr_at(self.kinds, self.params, self.starts, float(steps))
+            return driver_lr_at(self.kinds, self.params, self.starts, float(steps))
         flat = np.ascontiguousarray(steps).reshape(-1)
         out = np.empty(flat.shape, dtype=np.float64)
         evaluate(self.kinds, self.params, self.starts, flat, out)

@@ -35,9 +35,9 @@ from ._checks import (
 )
 from ._jit import jit
 from .families import REGISTRY, constant
-from .kernels.dispatch import MAX_PARAMS, lr_at
+from .kernels.dispatch import MAX_PARAMS
 from .schedule import Schedule, check_arguments, from_dict
-from .tables import run_parallel
+from .tables import evaluate, run_parallel
 
 __all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
 
@@ -58,11 +58,7 @@ def fill_serial(kinds, params, starts, steps, out):
     float64, ``out`` ``(C, N)`` float64 or float32 (rounded from float64).
     """
     for c in range(out.shape[0]):
-        k = kinds[c]
-        p = params[c]
-        s = starts[c]
-        for j in range(out.shape[1]):
-            out[c, j] = lr_at(k, p, s, steps[j])
+        evaluate(kinds[c], params[c], starts[c], steps, out[c])
 
 
 @jit(parallel=True)
@@ -71,17 +67,16 @@ def fill_parallel(kinds, params, starts, steps, out):
 
     Tiling (rather than ``prange`` over configurations) keeps every thread busy
     for a few configurations with many steps as well as for many with few.
+    Each tile is a call of :func:`lrjit.tables.evaluate`, which compiles
+    ``lr_at`` once for both drivers.
     """
     n = out.shape[1]
     tiles = (n + TILE - 1) // TILE
     for t in numba.prange(out.shape[0] * tiles):
         c = t // tiles
         first = (t - c * tiles) * TILE
-        k = kinds[c]
-        p = params[c]
-        s = starts[c]
-        for j in range(first, min(first + TILE, n)):
-            out[c, j] = lr_at(k, p, s, steps[j])
+        last = min(first + TILE, n)
+        evaluate(kinds[c], params[c], starts[c], steps[first:last], out[c][first:last])
 
 
 def _family(family):

@@ -68,7 +68,7 @@ def test_warmup_compiles_and_reports(capsys):
     assert isinstance(seconds, float) and seconds > 0
     err = capsys.readouterr().err
     assert err.startswith("lrjit") and f"{seconds:.2f}" in err and err.count("\n") == 1
-    for d in (dispatch.lr_at, tables.fill_serial, tables.fill_parallel, tables.evaluate):
+    for d in (dispatch.driver_lr_at, tables.fill_serial, tables.fill_parallel, tables.evaluate):
         assert d.signatures, d
     assert lrjit.warmup(verbose=False) > 0
     assert capsys.readouterr().err == ""

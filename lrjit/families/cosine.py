@@ -51,6 +51,18 @@ def cosine_kernel(
     return end_value + (init_value - end_value) * (h / 2.0) ** exponent
 
 
+@jit(inline="always")
+def at_defaults(exponent, k_decay, libm_cos):
+    """True where :func:`cosine_kernel`'s optional columns hold their defaults (0 means 1).
+
+    The drivers then call the kernel without them: constants LLVM folds, so
+    the loop has no branch and calls no ``pow`` (a table loop vectorizes).
+    """
+    return libm_cos == 0.0 and (exponent == 0.0 or exponent == 1.0) and (
+        k_decay == 0.0 or k_decay == 1.0
+    )
+
+
 def cosine(
     init_value, decay_steps, *, end_value=None, alpha=None, min_lr_rate=None, periodic=False,
     exponent=1.0, k_decay=1.0,

@@ -45,6 +45,16 @@ def polynomial_kernel(
     return (init_value - end_value) * shape + end_value
 
 
+@jit(inline="always")
+def squares(power, k_decay, libm_pow):
+    """True where :func:`polynomial_kernel` squares (power 2, the core's ``pow``, no k-decay).
+
+    The drivers then pass the power as the constant 2.0: the loop calls no
+    ``pow`` and vectorizes, with the same bits.
+    """
+    return power == 2.0 and libm_pow == 0.0 and (k_decay == 0.0 or k_decay == 1.0)
+
+
 def polynomial(
     init_value, end_value, power, transition_steps, *, transition_begin=0, k_decay=1.0
 ) -> Schedule:

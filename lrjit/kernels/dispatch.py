@@ -40,9 +40,12 @@ from ..families import (
 __all__ = [
     "MAX_PARAMS",
     "fill_steps",
+    "driver_lr_at",
     "lr_at",
+    "program_at",
     "piece_at",
     "piece_of",
+    "switch",
     "row_values",
     "run_length",
 ]
@@ -84,8 +87,27 @@ def piece_of(kind, p, step):
     """The value of family ``kind`` with parameters ``p`` (:func:`row_values`) at ``step``.
 
     One branch per family code of :data:`lrjit.families.REGISTRY`, written out
-    (what Numba compiles best; a test holds it against the registry).  An
-    unknown ``kind`` gives NaN (kernels never raise).
+    in :func:`switch` (what Numba compiles best; a test holds it against the
+    registry).  An unknown ``kind`` gives NaN (kernels never raise).
+    """
+    return switch(kind, p, step, _nan, 0, 0, 0)
+
+
+@jit(inline="always")
+def _nan(kinds, params, starts, step):
+    return math.nan
+
+
+@jit(inline="always")
+def switch(kind, p, step, otherwise, kinds, params, starts):
+    """:func:`piece_of`, or ``otherwise(kinds, params, starts, step)`` for a kind no family has.
+
+    :func:`lr_at` hands composite programs to their evaluator through
+    ``otherwise``: a composite call anywhere else in ``lr_at`` stops LLVM
+    from hoisting a one-piece program's switch out of a user's loop (a
+    linear loop ran 2.4x its inlined formula).  ``otherwise`` is a compiled
+    function, an argument rather than a call written here, so the composite
+    evaluator can use :func:`piece_of` without a recursion (CUDA has none).
     """
     if kind == constant.CODE:
         return constant.constant_kernel(step, p[0])
@@ -98,6 +120,10 @@ def piece_of(kind, p, step):
     elif kind == polynomial.CODE:
         return polynomial.polynomial_kernel(step, p[0], p[1], p[2], p[3], p[4], p[5], p[6])
     elif kind == cosine.CODE:
+        if cosine.at_defaults(p[4], p[5], p[6]):
+            # the kernel's defaults as constants: a user's loop over lr_at ran
+            # 2.4x its inlined formula with them as values, 1.1x without
+            return cosine.cosine_kernel(step, p[0], p[1], p[2], p[3])
         return cosine.cosine_kernel(step, p[0], p[1], p[2], p[3], p[4], p[5], p[6])
     elif kind == warmup_cosine.CODE:
         return warmup_cosine.warmup_cosine_kernel(
@@ -128,7 +154,7 @@ def piece_of(kind, p, step):
         return inverse_time.inverse_time_kernel(step, p[0], p[1], p[2], p[3])
     elif kind == tanh.CODE:
         return tanh.tanh_kernel(step, p[0], p[1], p[2], p[3], p[4])
-    return math.nan
+    return otherwise(kinds, params, starts, step)
 
 
 @jit(inline="always")
@@ -170,14 +196,14 @@ def fill_steps(kind, p, first, start, lo, hi, out):
     elif kind == exponential.CODE:
         steps(exponential.exponential_kernel, p[:6], first, start, lo, hi, out)
     elif kind == polynomial.CODE:
-        if p[2] == 2.0 and p[6] == 0.0 and (p[5] == 0.0 or p[5] == 1.0):
+        if polynomial.squares(p[2], p[5], p[6]):
             # a literal power and the default k_decay: the square, vectorized
             args = (p[0], p[1], 2.0, p[3], p[4])
             steps(polynomial.polynomial_kernel, args, first, start, lo, hi, out)
         else:
             steps(polynomial.polynomial_kernel, p[:7], first, start, lo, hi, out)
     elif kind == cosine.CODE:
-        if p[6] == 0.0 and (p[4] == 0.0 or p[4] == 1.0) and (p[5] == 0.0 or p[5] == 1.0):
+        if cosine.at_defaults(p[4], p[5], p[6]):
             # cospi and the default exponent and k_decay (constants): the loop vectorizes
             steps(cosine.cosine_kernel, p[:4], first, start, lo, hi, out)
         else:
@@ -223,6 +249,22 @@ def run_length(kind, params, row, step):
 
 
 @jit(inline="always")
+def program_at(kinds, params, starts, step, composite):
+    """:func:`lr_at` with the composite evaluator ``composite`` (inlined or out of line)."""
+    i = kinds.shape[0] - 1
+    if i == 0:
+        # One piece: constant indices, so LLVM can hoist the kind and the
+        # parameter loads out of the caller's loop.
+        return piece_at(kinds[0], params, 0, step - starts[0])
+    while i > 0 and step < starts[i]:
+        i -= 1
+    # A composite program (products, warmups, noise: lrjit.kernels.compose)
+    # ends its scan on row 0 (start 0, so the step passed on is the step),
+    # whose negative kind no family has.
+    return switch(kinds[i], row_values(params, i), step - starts[i], composite, kinds, params, starts)
+
+
+@jit(inline="always")
 def lr_at(kinds, params, starts, step):
     """The value at ``step`` of the schedule whose program is ``(kinds, params, starts)``.
 
@@ -231,23 +273,15 @@ def lr_at(kinds, params, starts, step):
     >>> lr_at(s.kinds, s.params, s.starts, 12.0)
     0.5
     """
-    i = kinds.shape[0] - 1
-    if i == 0:
-        # One piece: constant indices, so LLVM can hoist the kind and the
-        # parameter loads out of the caller's loop.
-        return piece_at(kinds[0], params, 0, step - starts[0])
-    if kinds[0] < 0:
-        # A composite program: products, warmups, noise (lrjit.kernels.compose).
-        # Known cost: any reachable composite call here stops LLVM from
-        # unswitching a caller's loop on the one-piece case (a linear loop ran
-        # 2.4x its inlined formula; ending piece_of's switch with the composite
-        # call measured 1.1x: benchmarks/results/loops-2026-12-02.md).
-        return composite_at(kinds, params, starts, step)
-    while i > 0 and step < starts[i]:
-        i -= 1
-    return piece_at(kinds[i], params, i, step - starts[i])
+    return program_at(kinds, params, starts, step, composite_at)
+
+
+@jit(inline="always")
+def driver_lr_at(kinds, params, starts, step):
+    """:func:`lr_at` for the library's drivers: the same values, composites out of line."""
+    return program_at(kinds, params, starts, step, composite_call)
 
 
 # compose builds on piece_at: imported once piece_at exists (Numba binds the
 # global when lr_at compiles, not now).
-from .compose import composite_at  # noqa: E402
+from .compose import composite_at, composite_call  # noqa: E402

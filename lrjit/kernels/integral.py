@@ -11,7 +11,7 @@ import math
 
 from .._jit import jit
 from ..families import constant, exponential, linear, step_decay
-from .dispatch import lr_at, piece_at
+from .dispatch import driver_lr_at, piece_at
 
 __all__ = ["geometric_sum", "piece_sum", "integral"]
 
@@ -81,7 +81,7 @@ def integral(kinds, params, starts, n):
     comp = 0.0
     if kinds[0] < 0:
         for k in range(int(n)):
-            total, comp = _add(total, comp, lr_at(kinds, params, starts, float(k)))
+            total, comp = _add(total, comp, driver_lr_at(kinds, params, starts, float(k)))
         return total + comp
     count = kinds.shape[0]
     for i in range(count):

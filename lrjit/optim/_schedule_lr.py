@@ -21,7 +21,7 @@ import numpy as np
 
 from .. import Schedule, from_dict
 from .._checks import check_flag
-from ..kernels.dispatch import lr_at
+from ..kernels.dispatch import driver_lr_at
 from ..tables import evaluate
 from ._base import LRScheduler, _Engine
 from ._interop import check_optimizer, check_precompute, copy_value, set_value
@@ -73,10 +73,10 @@ def _epoch_values(schedules, bases, k, relative):
     # a loop, not a comprehension: cheaper on the hot path (see _recursive)
     if relative:
         for s, b in zip(schedules, bases):
-            vals.append(b * lr_at(s.kinds, s.params, s.starts, t))
+            vals.append(b * driver_lr_at(s.kinds, s.params, s.starts, t))
     else:
         for s in schedules:
-            vals.append(lr_at(s.kinds, s.params, s.starts, t))
+            vals.append(driver_lr_at(s.kinds, s.params, s.starts, t))
     return vals
 
 
