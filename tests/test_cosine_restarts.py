@@ -159,6 +159,13 @@ def test_the_index_is_a_closed_form_plus_at_most_two_corrections(monkeypatch):
             assert len(calls) <= 4
 
 
+def test_a_nan_start_stops_the_search():
+    # an invalid row (m = nan): the next start is NaN, the step is not past it, cycle 0
+    # stays (the bits a row like this always gave)
+    assert mod.cycle_index(682.0, 2.0, math.nan) == 0.0
+    assert mod.cosine_restarts_kernel(1.0, 1.0, 2.0, 0.0, math.nan) == 0.5
+
+
 def test_nonfinite_steps_give_nan_not_a_hang():
     for m in (1.0, 2.0, 1.5):
         assert math.isnan(mod.cosine_restarts_kernel(math.inf, 1.0, 10.0, 0.0, m))

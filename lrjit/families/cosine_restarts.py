@@ -97,10 +97,11 @@ def _locate(step, decay_steps, period_mult):
             lo, a = _start_and_power(i, decay_steps, period_mult)
         else:
             hi, b = _start_and_power(i + 1.0, decay_steps, period_mult)
-            if step < hi:
+            if step >= hi:  # (not ``step < hi``: a NaN start stops the search)
+                i += 1.0
+                lo, a = hi, b
+            else:
                 break
-            i += 1.0
-            lo, a = hi, b
     return i, lo, a
 
 
