@@ -30,6 +30,24 @@ MIN_GROWTH = 2.0**-20
 
 
 @jit(inline="always")
+def _start_and_power(i, decay_steps, period_mult):
+    """``(cycle_start(i), a)``: the start formula, and its power ``a = m**(i - 1)`` (1.0 if none).
+
+    The one place the formula is written: the kernel reuses ``a`` for the
+    cycle's length, so the start and the length take a single ``pow``.
+
+    >>> _start_and_power(3.0, 10.0, 2.0)
+    (70.0, 4.0)
+    """
+    if period_mult == 1.0:
+        return decay_steps * i, 1.0
+    if i <= 0.0:
+        return 0.0, 1.0
+    a = period_mult ** (i - 1.0)
+    return (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps, a
+
+
+@jit(inline="always")
 def cycle_start(i, decay_steps, period_mult):
     """The step at which cycle ``i`` starts: ``T0 * (m**i - 1) / (m - 1)`` (``T0 * i`` for m = 1).
 
@@ -46,12 +64,45 @@ def cycle_start(i, decay_steps, period_mult):
     >>> cycle_start(3.0, 10.0, 2.0)  # 10 + 20 + 40
     70.0
     """
+    return _start_and_power(i, decay_steps, period_mult)[0]
+
+
+@jit(inline="always")
+def _locate(step, decay_steps, period_mult):
+    """``(i, cycle_start(i), a)``: :func:`cycle_index`'s search, with the start and power it found.
+
+    ``a`` is ``m**(i - 1)`` as :func:`_start_and_power` gives it.  Each start
+    is computed once (a move up reuses the upper start), so the common case
+    (no move) costs two ``pow`` and leaves the kernel none to redo.
+
+    >>> _locate(69.0, 10.0, 2.0), _locate(70.0, 10.0, 2.0)
+    ((2.0, 30.0, 2.0), (3.0, 70.0, 4.0))
+    """
+    if not abs(step) < math.inf:
+        i = math.nan
+        lo, a = _start_and_power(i, decay_steps, period_mult)
+        return i, lo, a
     if period_mult == 1.0:
-        return decay_steps * i
-    if i <= 0.0:
-        return 0.0
-    a = period_mult ** (i - 1.0)
-    return (a + (a - 1.0) / (period_mult - 1.0)) * decay_steps
+        i = math.floor(step / decay_steps)
+    else:
+        i = max(math.floor(math.log1p(step / decay_steps * (period_mult - 1.0))
+                           / math.log(period_mult)), 0.0)
+    lo, a = _start_and_power(i, decay_steps, period_mult)
+    # At most three moves (the estimate is off by one at most, in practice): a
+    # bound, since beyond 2**53 a float index may not move at all (i + 1 == i).
+    for _ in range(3):
+        # (cycle 0 reaches back to -inf when m > 1: no cycle starts before it)
+        if (i > 0.0 or period_mult == 1.0) and step < lo:
+            i -= 1.0
+            lo, a = _start_and_power(i, decay_steps, period_mult)
+        else:
+            hi, b = _start_and_power(i + 1.0, decay_steps, period_mult)
+            if step >= hi:  # (not ``step < hi``: a NaN start stops the search)
+                i += 1.0
+                lo, a = hi, b
+            else:
+                break
+    return i, lo, a
 
 
 @jit(inline="always")
@@ -73,24 +124,7 @@ def cycle_index(step, decay_steps, period_mult):
     >>> cycle_index(69.0, 10.0, 2.0), cycle_index(70.0, 10.0, 2.0)
     (2.0, 3.0)
     """
-    if not abs(step) < math.inf:
-        return math.nan
-    if period_mult == 1.0:
-        i = math.floor(step / decay_steps)
-    else:
-        i = max(math.floor(math.log1p(step / decay_steps * (period_mult - 1.0))
-                           / math.log(period_mult)), 0.0)
-    # At most three moves (the estimate is off by one at most, in practice): a
-    # bound, since beyond 2**53 a float index may not move at all (i + 1 == i).
-    for _ in range(3):
-        # (cycle 0 reaches back to -inf when m > 1: no cycle starts before it)
-        if (i > 0.0 or period_mult == 1.0) and step < cycle_start(i, decay_steps, period_mult):
-            i -= 1.0
-        elif step >= cycle_start(i + 1.0, decay_steps, period_mult):
-            i += 1.0
-        else:
-            break
-    return i
+    return _locate(step, decay_steps, period_mult)[0]
 
 
 @jit
@@ -123,13 +157,14 @@ def cosine_restarts_kernel(
     >>> round(cosine_restarts_kernel(20.0, 1.0, 10.0, 0.0, 2.0), 12)  # halfway through 20 steps
     0.5
     """
-    i = cycle_index(step, decay_steps, period_mult)
+    # the start and a = m**(i - 1) come from the search: no pow is redone here
+    i, start, a = _locate(step, decay_steps, period_mult)
     if cycle_limit > 0.0 and i >= cycle_limit:
         return end_value
-    t = step - cycle_start(i, decay_steps, period_mult)
+    t = step - start
     period = decay_steps
     if period_mult != 1.0 and i > 0.0:
-        period = decay_steps * (period_mult ** (i - 1.0) * period_mult)  # a * m, as above
+        period = decay_steps * (a * period_mult)
     peak = init_value
     amplitude = init_value - end_value
     if cycle_decay != 1.0 and cycle_decay != 0.0:
@@ -294,7 +329,8 @@ def cosine_restarts(
     horizon = args["decay_steps"]
     if limit is not None:
         try:  # where the last cycle ends, by the kernel's formula
-            horizon = cycle_start.py_func(float(limit), float(args["decay_steps"]), float(m))
+            horizon = _start_and_power.py_func(
+                float(limit), float(args["decay_steps"]), float(m))[0]
         except OverflowError:  # Python's pow: beyond float64, so beyond 2**53 steps
             horizon = math.inf
     return FAMILY.schedule(args, math.ceil(min(horizon, MAX_STEPS)))
