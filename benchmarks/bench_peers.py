@@ -51,6 +51,10 @@ def _torch(n):
     except ImportError:
         return None
     m = max(n // TORCH_SHARE, 1)
+    # One intra-op thread: stepping a scheduler is Python-bound (no speed lost),
+    # and torch's OpenMP threads would otherwise spin on the cores that the
+    # next contender's threads need (2 cores here).
+    torch.set_num_threads(1)
 
     def call():
         opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=INIT)

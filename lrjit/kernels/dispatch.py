@@ -160,8 +160,11 @@ def switch(kind, p, step, otherwise, kinds, params, starts):
 @jit(inline="always")
 def steps(kernel, args, first, start, lo, hi, out):
     """``out[k] = kernel((first + k) - start, *args)`` for ``lo <= k < hi``: a plain loop."""
-    for k in range(lo, hi):
-        out[k] = kernel((first + k) - start, *args)
+    # A view indexed from 0: out[k] with k from lo would be checked for a
+    # negative index on each step, which cost the vectorized cosine loop 25%.
+    view = out[lo:hi]
+    for j in range(view.shape[0]):
+        view[j] = kernel((first + (lo + j)) - start, *args)
 
 
 @jit(inline="always")
