@@ -105,3 +105,38 @@ def test_step_decay_run_never_spans_a_change(step, step_size):
     if run > 1 and last + 1 < 2**53:
         stair = math.floor(float(step) / float(step_size))
         assert math.floor(float(last + 1) / float(step_size)) == stair + 1
+
+
+@given(
+    warmup=st.integers(0, 3 * TILE),
+    extra=st.integers(1, 2 * TILE),
+    offset=st.integers(0, 40),
+    start=st.integers(0, 3 * TILE),
+)
+def test_warmup_cosine_phases_split_exactly(warmup, extra, offset, start):
+    # The table fills warmup_cosine's two phases with separate loops split at
+    # the warmup's end: every step must still be on the kernel's side of it,
+    # inside a join (a piece starting mid-table) and from any first step.
+    body = lrjit.warmup_cosine(1.0, warmup, warmup + extra, init_value=0.25, end_value=0.01)
+    s = lrjit.join([lrjit.constant(0.5), body], boundaries=[offset]) if offset else body
+    n = 2 * TILE + 5
+    want = s(np.arange(start, start + n, dtype=np.float64))
+    for parallel in (False, True):
+        got = s.table(n, start=start, parallel=parallel)
+        assert np.array_equal(bits(got), bits(want)), parallel
+
+
+@given(
+    boundary=st.one_of(st.floats(-50, 200), st.sampled_from([math.nan, math.inf, -math.inf])),
+    first=st.integers(0, 100).map(float),
+    start=st.floats(0, 100),
+    lo=st.integers(0, 60),
+    size=st.integers(0, 60),
+)
+def test_first_at_or_past_is_the_first_step_past_the_boundary(boundary, first, start, lo, size):
+    from lrjit.kernels.dispatch import first_at_or_past
+
+    hi = lo + size
+    # the kernel's own test: a step before the split is one with step < boundary
+    want = next((k for k in range(lo, hi) if not (first + k) - start < boundary), hi)
+    assert first_at_or_past.py_func(boundary, first, start, lo, hi) == want

@@ -32,7 +32,25 @@ def warmup_cosine_kernel(
     0.5
     """
     if step < warmup_steps:
-        return init_value + (peak_value - init_value) * (step / warmup_steps)
+        return warmup_phase(step, peak_value, warmup_steps, decay_steps, init_value, end_value)
+    return decay_phase(
+        step, peak_value, warmup_steps, decay_steps, init_value, end_value, libm_cos
+    )
+
+
+@jit
+def warmup_phase(step, peak_value, warmup_steps, decay_steps, init_value, end_value, libm_cos=0.0):
+    """:func:`warmup_cosine_kernel` for ``step < warmup_steps``: the linear warmup."""
+    return init_value + (peak_value - init_value) * (step / warmup_steps)
+
+
+@jit
+def decay_phase(step, peak_value, warmup_steps, decay_steps, init_value, end_value, libm_cos=0.0):
+    """:func:`warmup_cosine_kernel` for ``step >= warmup_steps``: the cosine.
+
+    The table drivers fill each phase with its own loop (no branch between
+    the phases: the cosine's loop vectorizes).
+    """
     return cosine_kernel(
         step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0, 1.0, 1.0,
         libm_cos,
