@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 from family_records import RECORDS
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import lrjit
@@ -127,16 +127,52 @@ def test_warmup_cosine_phases_split_exactly(warmup, extra, offset, start):
 
 
 @given(
+    total=st.integers(2, 3 * TILE),
+    pct_start=st.sampled_from([0.0, 0.25, 0.3, 0.5, 0.8, 1.0]),
+    three_phase=st.booleans(),
+    strategy=st.sampled_from(["cos", "linear"]),
+    offset=st.integers(0, 40),
+    start=st.integers(0, 3 * TILE),
+)
+def test_one_cycle_phases_split_exactly(total, pct_start, three_phase, strategy, offset, start):
+    # The table fills one_cycle's phases with a loop each, split where its
+    # phase test changes: every step must be on the kernel's side of it.
+    assume(pct_start * total != 1.0)
+    body = lrjit.one_cycle(
+        2.0, total, pct_start=pct_start, three_phase=three_phase, anneal_strategy=strategy
+    )
+    s = lrjit.join([lrjit.constant(0.5), body], boundaries=[offset]) if offset else body
+    n = 2 * TILE + 5
+    want = s(np.arange(start, start + n, dtype=np.float64))
+    for parallel in (False, True):
+        got = s.table(n, start=start, parallel=parallel)
+        assert np.array_equal(bits(got), bits(want)), parallel
+
+
+@given(
     boundary=st.one_of(st.floats(-50, 200), st.sampled_from([math.nan, math.inf, -math.inf])),
-    first=st.integers(0, 100).map(float),
+    first=st.integers(0, 100).map(float) | st.just(math.nan),
     start=st.floats(0, 100),
     lo=st.integers(0, 60),
     size=st.integers(0, 60),
+    three_phase=st.booleans(),
 )
-def test_first_at_or_past_is_the_first_step_past_the_boundary(boundary, first, start, lo, size):
-    from lrjit.kernels.dispatch import first_at_or_past
+def test_first_in_phase_is_where_the_kernel_changes_phase(
+    boundary, first, start, lo, size, three_phase
+):
+    from lrjit.families import one_cycle, warmup_cosine
+    from lrjit.kernels.dispatch import first_in_phase
 
     hi = lo + size
-    # the kernel's own test: a step before the split is one with step < boundary
-    want = next((k for k in range(lo, hi) if not (first + k) - start < boundary), hi)
-    assert first_at_or_past.py_func(boundary, first, start, lo, hi) == want
+    cases = [
+        # warmup_cosine: phase 2 from step >= W = boundary
+        (warmup_cosine.phase_at, (1.0, boundary, boundary + 10.0, 0.0, 0.0), 2),
+        # one_cycle over 100 steps with its phase ends near the boundary
+        (one_cycle.phase_at, (1.0, 100.0, 0.3, 0.0, 25.0, 1e4, float(three_phase)), 2),
+        (one_cycle.phase_at, (1.0, 100.0, 0.3, 0.0, 25.0, 1e4, float(three_phase)), 3),
+    ]
+    for phase_at, args, phase in cases:
+        want = next(
+            (k for k in range(lo, hi) if phase_at((first + k) - start, *args) >= phase), hi
+        )
+        assert first_in_phase.py_func(phase_at, args, phase, first, start, lo, hi) == want

@@ -24,6 +24,8 @@ __all__ = [
     "one_cycle_phases",
     "one_cycle_kernel",
     "one_cycle",
+    "phase_at",
+    "in_phase",
 ]
 
 CODE = 7
@@ -72,9 +74,27 @@ def one_cycle_phases(step, end1, end2, last, strategy, v0, v1, v2, v3, libm_cos=
     >>> one_cycle_phases(5.0, 4.0, 4.0, 9.0, ANNEAL_LINEAR, 0.1, 1.0, 1.0, 0.0)
     0.8
     """
+    return phase_value(
+        phase_of(step, end1, end2), step, end1, end2, last, strategy, v0, v1, v2, v3, libm_cos
+    )
+
+
+@jit(inline="always")
+def phase_of(step, end1, end2):
+    """The phase (1, 2 or 3) of :func:`one_cycle_phases` that ``step`` is in."""
     if step <= end1:
-        return anneal(v0, v1, step / end1, strategy, libm_cos)
+        return 1
     if step <= end2:
+        return 2
+    return 3
+
+
+@jit(inline="always")
+def phase_value(phase, step, end1, end2, last, strategy, v0, v1, v2, v3, libm_cos):
+    """:func:`one_cycle_phases` at ``step`` in phase ``phase`` (the table fills pass a constant)."""
+    if phase == 1:
+        return anneal(v0, v1, step / end1, strategy, libm_cos)
+    if phase == 2:
         return anneal(v1, v2, (step - end1) / (end2 - end1), strategy, libm_cos)
     return anneal(v2, v3, (step - end2) / (last - end2), strategy, libm_cos)
 
@@ -105,6 +125,17 @@ def one_cycle_kernel(
     >>> one_cycle_kernel(99.0, 1.0, 100.0, 0.3, ANNEAL_COS, 25.0, 1e4, 0.0)
     4e-06
     """
+    t, end1, end2, last, init, mid, low = _landmarks(
+        step, peak_value, total_steps, pct_start, div_factor, final_div_factor, three_phase
+    )
+    return one_cycle_phases(
+        t, end1, end2, last, anneal_strategy, init, peak_value, mid, low, libm_cos
+    )
+
+
+@jit(inline="always")
+def _landmarks(step, peak_value, total_steps, pct_start, div_factor, final_div_factor, three_phase):
+    """The held step ``t``, the phase ends and the values of :func:`one_cycle_kernel`."""
     init = peak_value / div_factor
     low = init / final_div_factor
     end1 = pct_start * total_steps - 1.0
@@ -114,9 +145,34 @@ def one_cycle_kernel(
     else:
         end2 = 2.0 * pct_start * total_steps - 2.0
         mid = init
-    t = min(step, total_steps - 1.0)
-    return one_cycle_phases(
-        t, end1, end2, total_steps - 1.0, anneal_strategy, init, peak_value, mid, low, libm_cos
+    last = total_steps - 1.0
+    return min(step, last), end1, end2, last, init, mid, low
+
+
+@jit
+def phase_at(step, peak_value, total_steps, pct_start, anneal_strategy, div_factor,
+             final_div_factor, three_phase):
+    """The phase (1, 2 or 3) :func:`one_cycle_kernel` puts ``step`` in: nondecreasing in ``step``.
+
+    The table drivers split a table where it changes
+    (:func:`lrjit.kernels.dispatch.first_in_phase`) and fill each phase with
+    :func:`in_phase`, a loop LLVM vectorizes.
+    """
+    t, end1, end2, _, _, _, _ = _landmarks(
+        step, peak_value, total_steps, pct_start, div_factor, final_div_factor, three_phase
+    )
+    return phase_of(t, end1, end2)
+
+
+@jit
+def in_phase(step, phase, peak_value, total_steps, pct_start, anneal_strategy, div_factor,
+             final_div_factor, three_phase, libm_cos=0.0):
+    """:func:`one_cycle_kernel` at a ``step`` whose :func:`phase_at` is ``phase``: the same bits."""
+    t, end1, end2, last, init, mid, low = _landmarks(
+        step, peak_value, total_steps, pct_start, div_factor, final_div_factor, three_phase
+    )
+    return phase_value(
+        phase, t, end1, end2, last, anneal_strategy, init, peak_value, mid, low, libm_cos
     )
 
 

@@ -31,11 +31,22 @@ def warmup_cosine_kernel(
     >>> warmup_cosine_kernel(5.0, 1.0, 10.0, 110.0, 0.0, 0.0)
     0.5
     """
-    if step < warmup_steps:
+    if phase_at(step, peak_value, warmup_steps, decay_steps, init_value, end_value) == 1:
         return warmup_phase(step, peak_value, warmup_steps, decay_steps, init_value, end_value)
     return decay_phase(
         step, peak_value, warmup_steps, decay_steps, init_value, end_value, libm_cos
     )
+
+
+@jit
+def phase_at(step, peak_value, warmup_steps, decay_steps, init_value, end_value):
+    """1 where :func:`warmup_cosine_kernel` warms up (``step < W``), 2 where it decays.
+
+    Nondecreasing in ``step``: the table drivers fill each phase with its own
+    loop (:func:`lrjit.kernels.dispatch.first_in_phase`), and the cosine's
+    loop, free of the branch, vectorizes.
+    """
+    return 1 if step < warmup_steps else 2
 
 
 @jit
@@ -46,11 +57,7 @@ def warmup_phase(step, peak_value, warmup_steps, decay_steps, init_value, end_va
 
 @jit
 def decay_phase(step, peak_value, warmup_steps, decay_steps, init_value, end_value, libm_cos=0.0):
-    """:func:`warmup_cosine_kernel` for ``step >= warmup_steps``: the cosine.
-
-    The table drivers fill each phase with its own loop (no branch between
-    the phases: the cosine's loop vectorizes).
-    """
+    """:func:`warmup_cosine_kernel` for ``step >= warmup_steps``: the cosine."""
     return cosine_kernel(
         step - warmup_steps, peak_value, decay_steps - warmup_steps, end_value, 0, 1.0, 1.0,
         libm_cos,

@@ -168,26 +168,21 @@ def steps(kernel, args, first, start, lo, hi, out):
 
 
 @jit(inline="always")
-def first_at_or_past(boundary, first, start, lo, hi):
-    """The least ``k`` in ``[lo, hi]`` whose step ``(first + k) - start`` is not ``< boundary``.
+def first_in_phase(phase_at, args, phase, first, start, lo, hi):
+    """The least ``k`` in ``[lo, hi]`` whose step ``(first + k) - start`` is in ``phase`` or later.
 
-    The step grows with ``k``, so the steps before the result are exactly
-    those a kernel's ``step < boundary`` test sends to its first phase
-    (``hi`` if all are).  An estimate, then exact corrections (a step or two
-    at most); a NaN boundary gives ``lo`` (every ``step < NaN`` is false).
+    ``phase_at(step, *args)`` is a kernel's own phase test, nondecreasing in
+    the step (as ``(first + k) - start`` is in ``k``), so the table drivers
+    split a table exactly where the kernel changes phase, by bisection
+    (``hi`` if no step gets there).
     """
-    estimate = boundary - (first - start)
-    if not estimate > lo:
-        k = lo
-    elif estimate >= hi:
-        k = hi
-    else:
-        k = int(math.ceil(estimate))
-    while k > lo and not (first + (k - 1)) - start < boundary:
-        k -= 1
-    while k < hi and (first + k) - start < boundary:
-        k += 1
-    return k
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if phase_at((first + mid) - start, *args) >= phase:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
 
 
 @jit(inline="always")
@@ -236,11 +231,20 @@ def fill_steps(kind, p, first, start, lo, hi, out):
             steps(cosine.cosine_kernel, p[:7], first, start, lo, hi, out)
     elif kind == warmup_cosine.CODE:
         # each phase its own loop: the cosine's vectorizes (5x faster)
-        split = first_at_or_past(p[1], first, start, lo, hi)
+        split = first_in_phase(warmup_cosine.phase_at, p[:5], 2, first, start, lo, hi)
         steps(warmup_cosine.warmup_phase, p[:5], first, start, lo, split, out)
         cos_steps(warmup_cosine.decay_phase, p[:5], p[5], first, start, split, hi, out)
     elif kind == one_cycle.CODE:
-        cos_steps(one_cycle.one_cycle_kernel, p[:7], p[7], first, start, lo, hi, out)
+        if p[7] != 0.0:
+            # libm's cos (torch's bits): a scalar call, nothing to vectorize
+            steps(one_cycle.one_cycle_kernel, p[:8], first, start, lo, hi, out)
+        elif p[3] == one_cycle.ANNEAL_LINEAR:
+            # the strategy a constant, each phase its own loop: the loops vectorize
+            args = (p[0], p[1], p[2], one_cycle.ANNEAL_LINEAR, p[4], p[5], p[6])
+            one_cycle_steps(args, first, start, lo, hi, out)
+        else:
+            args = (p[0], p[1], p[2], one_cycle.ANNEAL_COS, p[4], p[5], p[6])
+            one_cycle_steps(args, first, start, lo, hi, out)
     elif kind == cyclic.CODE:
         steps(cyclic.cyclic_kernel, p[:7], first, start, lo, hi, out)
     elif kind == cosine_restarts.CODE:
@@ -260,6 +264,16 @@ def fill_steps(kind, p, first, start, lo, hi, out):
     else:
         for k in range(lo, hi):
             out[k] = math.nan
+
+
+@jit(inline="always")
+def one_cycle_steps(args, first, start, lo, hi, out):
+    """:func:`steps` of ``one_cycle`` (cospi), each of its three phases a loop of its own."""
+    phase2 = first_in_phase(one_cycle.phase_at, args, 2, first, start, lo, hi)
+    phase3 = first_in_phase(one_cycle.phase_at, args, 3, first, start, phase2, hi)
+    steps(one_cycle.in_phase, (1, *args), first, start, lo, phase2, out)
+    steps(one_cycle.in_phase, (2, *args), first, start, phase2, phase3, out)
+    steps(one_cycle.in_phase, (3, *args), first, start, phase3, hi, out)
 
 
 @jit(inline="always")
