@@ -2,6 +2,7 @@
 
 import ctypes
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -10,7 +11,6 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import lrjit
@@ -91,24 +91,26 @@ def test_writable_cache_is_used(tmp_path, run_python):
 
 
 def test_edit_to_an_inlined_kernel_invalidates_cached_drivers(tmp_path, run_python):
-    # tables.fill_serial inlines kernels from other files: Numba's per-file
-    # stamp alone would keep serving the old machine code after a kernel edit.
+    # Compiled code holds the code of the kernels it calls from other files
+    # (the table drivers hold every family's): Numba's per-file stamp alone
+    # would keep serving the old machine code after an edit to one of them.
+    # warmup_cosine's kernel calls cosine's, from another file: a cheap stand-in.
     package = tmp_path / "src" / "lrjit"
     shutil.copytree(PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
     code = textwrap.dedent("""
         import json, lrjit
-        from lrjit import tables
+        from lrjit.kernels import warmup_cosine
         assert lrjit.__file__.startswith(%r), lrjit.__file__
-        lrjit.cosine(1.0, 10).table(8, parallel=False)
-        stats = tables.fill_serial.stats
+        assert warmup_cosine(5.0, 1.0, 10.0, 110.0, 0.0, 0.0) == 0.5
+        stats = warmup_cosine.stats
         print(json.dumps([sum(stats.cache_hits.values()), sum(stats.cache_misses.values())]))
     """ % str(package))
     env = {"NUMBA_CACHE_DIR": str(tmp_path / "cache"), "PYTHONPATH": str(package.parent)}
     run = dict(env=env, cwd=tmp_path)  # not the checkout's cwd, which would shadow the copy
     assert json.loads(run_python(code, **run)) == [0, 1]
     assert json.loads(run_python(code, **run)) == [1, 0]
-    with open(package / "kernels" / "families.py", "a") as f:
-        f.write("# an edit in another file than tables.py\n")
+    with open(package / "families" / "cosine.py", "a") as f:
+        f.write("# an edit in another file than warmup_cosine.py\n")
     assert json.loads(run_python(code, **run)) == [0, 1]
 
 
@@ -150,17 +152,15 @@ CHILD = textwrap.dedent("""
             print(f"{folder} is writable: the test would prove nothing", file=sys.stderr)
             sys.exit(77)  # UNWRITABLE
 
-    import numpy as np
-    import lrjit
+        import lrjit
     from lrjit import tables
 
     assert os.path.dirname(lrjit.__file__) == os.environ["LRJIT_PACKAGE"], lrjit.__file__
     s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
     print(json.dumps(dict(
         cache=type(tables.fill_serial._cache).__name__,
-        serial=s.table(200, parallel=False).tolist(),
-        array=s(np.arange(200.0)).tolist(),
         scalar=s(55.5),
+        kernel=[lrjit.kernels.linear(float(t), 0.0, 1.0, 10.0, 0.0) for t in range(20)],
     )))
 """)
 
@@ -209,24 +209,25 @@ def test_read_only_cache_and_package_still_import_and_compute():
 
     assert result["cache"] == "NullCache"  # the guard took the no-cache path
     s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
-    want = s.table(200)
-    assert np.array_equal(result["serial"], want) and np.array_equal(result["array"], want)
     assert result["scalar"] == s(55.5)
-    assert want[5] == 0.5 and want[110] == 0.1 and want[199] == 0.1
+    assert abs(result["scalar"] - (0.1 + 0.9 * (1 + math.cos(math.pi * 45.5 / 100)) / 2)) < 1e-15
+    assert result["kernel"] == [min(t / 10, 1.0) for t in range(20)]
 
 
 # -- faults in the cache: ignored, recompiled, one warning, never fatal
 
+# A kernel (one cached function that calls others) rather than a table: the
+# cache code is the same for every function, and a cold table driver takes
+# most of a minute to compile in each child.
 FAULT_CHILD = textwrap.dedent("""
     import json, warnings
     warnings.simplefilter("always")
     with warnings.catch_warnings(record=True) as caught:
         import lrjit
-        from lrjit import tables
-        s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
-        serial = s.table(50, parallel=False).tolist()
-        scalar = s(55.5)
-    stats = tables.fill_serial.stats
+        from lrjit.kernels import warmup_cosine
+        serial = [warmup_cosine(float(t), 1.0, 10.0, 110.0, 0.0, 0.1) for t in range(50)]
+        scalar = warmup_cosine(55.5, 1.0, 10.0, 110.0, 0.0, 0.1)
+    stats = warmup_cosine.stats
     print(json.dumps(dict(
         serial=serial, scalar=scalar,
         hits=sum(stats.cache_hits.values()), misses=sum(stats.cache_misses.values()),
@@ -237,7 +238,7 @@ FAULT_CHILD = textwrap.dedent("""
 
 
 def _expected():
-    s = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 100, end_value=0.1)], [10])
+    s = lrjit.warmup_cosine(1.0, 10, 110, end_value=0.1)
     return s.table(50).tolist(), s(55.5)
 
 
@@ -245,7 +246,8 @@ def _check_result(result):
     table, scalar = _expected()
     assert result["serial"] == table
     assert result["scalar"] == scalar
-    assert table[5] == 0.5 and table[10] == 1.0  # the oracle: linear then cosine from 1
+    assert table[5] == 0.5 and table[10] == 1.0  # the oracle: linear, then cosine from 1
+    assert abs(scalar - (0.1 + 0.9 * (1 + math.cos(math.pi * 45.5 / 100)) / 2)) < 1e-15
 
 
 @pytest.fixture(scope="module")
@@ -407,8 +409,10 @@ def test_no_writable_cache_warns_once(tmp_path):
         warnings.simplefilter("always")
         with warnings.catch_warnings(record=True) as caught:
             import lrjit
-            lrjit.cosine(1.0, 10).table(5)
-            lrjit.warmup(verbose=False)
+            # cold compiles of several functions (each kernel calls others): one warning
+            lrjit.kernels.warmup_cosine(1.0, 1.0, 10.0, 110.0, 0.0, 0.1)
+            lrjit.kernels.linear(1.0, 1.0, 0.0, 10.0, 0.0)
+            lrjit.kernels.polynomial(1.0, 1.0, 0.0, 2.0, 10.0, 0.0)
         print(json.dumps([(w.category.__name__, str(w.message)) for w in caught]))
         # and users can filter it by category
         import lrjit._jit as j
@@ -416,7 +420,7 @@ def test_no_writable_cache_warns_once(tmp_path):
         warnings.resetwarnings()
         warnings.filterwarnings("error")
         warnings.filterwarnings("ignore", category=lrjit.CacheWarning)
-        lrjit.exponential(1.0, 0.5).table(3, parallel=False)
+        lrjit.kernels.constant(1.0, 0.5)
         lrjit._jit._warn_once("x")
     """)
     folder = tmp_path / "ro"
