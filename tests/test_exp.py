@@ -328,6 +328,27 @@ def test_table_loop_is_vectorized():
     assert not re.search(r"\bcall\w*\s+\S*exp", asm)
 
 
+@pytest.mark.skipif(
+    platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 assembly"
+)
+def test_tanh_table_loop_is_vectorized():
+    """The tanh kernel (exp's user) inlines into a plain loop, as the table drivers run it,
+    and the loop vectorizes: the kernel must stay one block (a select, no early return)."""
+    from lrjit.families.tanh import tanh_kernel
+
+    @numba.njit
+    def fill(out, T):
+        for i in range(out.size):
+            out[i] = tanh_kernel(float(i), 0.1, T, 0.001, -7.0, 3.0)
+
+    out = np.empty(64)
+    fill(out, 50.0)
+    assert same_bits(out, [tanh_kernel(float(i), 0.1, 50.0, 0.001, -7.0, 3.0) for i in range(64)])
+    asm = fill.inspect_asm(fill.signatures[0])
+    assert len(re.findall(r"\bv?(?:mul|add|sub|div)pd\b", asm)) >= 30, "not vectorized"
+    assert not re.search(r"\bcall\w*\s+\S*(?:exp|tanh)", asm)
+
+
 # -- CUDA (the simulator runs exp in tests/test_cuda_sim.py) ----------------------------
 
 
