@@ -250,8 +250,7 @@ def derive_coefficients():
             coefs.append(mp.mpf(float(solution[0])))
         grid = [bound * (mp.mpf(k) / 2000 - 1) for k in range(4001) if k != 2000]
         error = max(
-            abs(weight(r) * (f(r) - mp.fsum(c * r**j for j, c in enumerate(coefs))))
-            for r in grid
+            abs(weight(r) * (f(r) - mp.fsum(c * r**j for j, c in enumerate(coefs)))) for r in grid
         )
     return [float(c) for c in coefs], float(error)
 
@@ -310,9 +309,7 @@ def test_from_a_users_njit_function():
     assert logistic(0.0, 100.0, 1e6) == 1.0  # exp underflows to 0
 
 
-@pytest.mark.skipif(
-    platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 assembly"
-)
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 assembly")
 def test_table_loop_is_vectorized():
     @numba.njit
     def fill(out, a, b):
@@ -328,9 +325,7 @@ def test_table_loop_is_vectorized():
     assert not re.search(r"\bcall\w*\s+\S*exp", asm)
 
 
-@pytest.mark.skipif(
-    platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 assembly"
-)
+@pytest.mark.skipif(platform.machine().lower() not in ("x86_64", "amd64"), reason="x86 assembly")
 def test_tanh_table_loop_is_vectorized():
     """The tanh kernel (exp's user) inlines into a plain loop, as the table drivers run it,
     and the loop vectorizes: the kernel must stay one block (a select, no early return)."""
@@ -373,7 +368,7 @@ def test_cuda_device_function_compiles_to_branch_free_ptx(monkeypatch):
 
     try:
         ptx, _ = cuda.compile_ptx(kernel, (types.float64[::1], types.float64[::1]), cc=(7, 5))
-    except Exception as error:  # missing libnvvm / libnvrtc shows up as several types
+    except Exception as error:  # noqa: BLE001 - missing libnvvm / libnvrtc: several types
         pytest.skip(f"no NVVM for PTX here ({type(error).__name__}: {str(error)[:120]})")
     assert "call" not in ptx  # no libdevice exp, exp inlined
     assert len(re.findall(r"\bbra\b", ptx)) == 1  # the bounds check only

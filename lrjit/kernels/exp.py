@@ -57,6 +57,8 @@ float64 and int64 and converts ``k1`` and the two powers lane by lane
 inside the otherwise vectorized loop.
 """
 
+import math
+
 from .._jit import jit
 
 __all__ = ["exp"]
@@ -173,4 +175,4 @@ def exp(x):
     a = a * float(1 << (n & 31))
     b = a * (1.0 + (k - 2.0 * k1))
     v = (p * a) * b  # p * a is exact: one rounding, to inf, a normal or a subnormal
-    return v if xf == xf else xf
+    return xf if math.isnan(xf) else v
