@@ -10,7 +10,9 @@ Three ways to get the lr inside the loop, for ``cosine``, ``linear``,
 ``inlined``  the same formula written into the loop by hand, in the kernel's
              operation order, its parameters passed as arguments like the
              others (literal constants would let LLVM fold them: unfair);
-             the cosine is :func:`lrjit.kernels.cospi.cospi`, as the core's.
+             the cosine is :func:`lrjit.kernels.cospi.cospi` and tanh's
+             ``1 - tanh(x)`` is ``2 / (1 + exp(2x))`` with
+             :func:`lrjit.kernels.exp.exp`, as the core's.
 
 ``join`` adds ``lr_at`` over a two-piece program (linear warmup joined to a
 cosine), which computes the same bits as ``warmup_cosine``.  Every loop is a
@@ -24,6 +26,7 @@ import numba
 
 from lrjit import kernels
 from lrjit.kernels.cospi import cospi
+from lrjit.kernels.exp import exp
 
 from family_records import build
 
@@ -177,8 +180,8 @@ def sum_tanh_inlined(n, init_value, decay_steps, end_value, lower, upper):
             acc += end_value
         else:
             r = t / decay_steps
-            acc += end_value + 0.5 * (init_value - end_value) * (
-                1.0 - math.tanh(lower * (1.0 - r) + upper * r))
+            acc += end_value + (init_value - end_value) / (
+                1.0 + exp(2.0 * (lower * (1.0 - r) + upper * r)))
     return acc
 
 

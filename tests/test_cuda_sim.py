@@ -266,6 +266,36 @@ def sim_sweep_mixed_list_matches_cpu(dtype, tol):
         assert _rel_error(host[c], s.table(40)) <= tol
 
 
+def sim_exp_and_tanh_match_cpu():
+    # tanh's exp (lrjit.kernels.exp) in a kernel of one's own: the CPU's bits, and so is the
+    # pure Python source; tanh sweeps within 1e-12 (on a GPU, NVVM's FMAs: tests/test_exp.py)
+    from lrjit.kernels.exp import exp
+
+    @cuda.jit
+    def kernel(xs, out, out_py):
+        i = cuda.grid(1)
+        if i < xs.shape[0]:
+            out[i] = exp(xs[i])
+            out_py[i] = exp.py_func(xs[i])  # the source as the simulator runs Python
+
+    special = [0.0, -0.0, 5e-324, 1.0, -1.0, 709.782712893384, 710.0, -745.1332191019411,
+               -720.0, -746.0, np.inf, -np.inf, np.nan]
+    xs = np.concatenate([special, np.random.default_rng(2).uniform(-746.0, 710.0, 51)])
+    out, out_py = np.empty_like(xs), np.empty_like(xs)
+    kernel[1, 64](xs, out, out_py)
+    want = np.array([exp(x) for x in xs.tolist()])
+    for got in (out, out_py):
+        assert np.array_equal(got, want, equal_nan=True)
+        assert np.array_equal(got.view(np.int64)[:-52], want.view(np.int64)[:-52])  # -0.0s too
+
+    scheds = [lrjit.tanh(0.1, 30), lrjit.tanh(0.5, 25, end_value=0.01, lower=-20.0, upper=20.0),
+              lrjit.tanh(1.0, 10, lower=-1e6, upper=1e6)]
+    host = lrjit.sweep(scheds, 40, target="cuda").copy_to_host()
+    assert _rel_error(host, lrjit.sweep(scheds, 40)) <= 1e-12
+    for c, s in enumerate(scheds):
+        assert _rel_error(host[c], s.table(40)) <= 1e-12
+
+
 def sim_sweep_family_grid_into_device_out():
     params = dict(init_value=[[0.1], [0.2]], decay_steps=[5, 10, 20], end_value=0.01)
     out = cuda.device_array((2, 3, 24), dtype=np.float32)
