@@ -37,7 +37,7 @@ from ._jit import jit
 from .families import REGISTRY, constant
 from .kernels.dispatch import MAX_PARAMS
 from .schedule import Schedule, check_arguments, from_dict
-from .tables import evaluate, run_parallel
+from .tables import rounded_evaluate, run_parallel
 
 __all__ = ["sweep", "grid", "stack", "fill_serial", "fill_parallel", "TARGETS"]
 
@@ -58,7 +58,7 @@ def fill_serial(kinds, params, starts, steps, out):
     float64, ``out`` ``(C, N)`` float64 or float32 (rounded from float64).
     """
     for c in range(out.shape[0]):
-        evaluate(kinds[c], params[c], starts[c], steps, out[c])
+        rounded_evaluate(kinds[c], params[c], starts[c], steps, out[c])
 
 
 @jit(parallel=True)
@@ -76,7 +76,7 @@ def fill_parallel(kinds, params, starts, steps, out):
         c = t // tiles
         first = (t - c * tiles) * TILE
         last = min(first + TILE, n)
-        evaluate(kinds[c], params[c], starts[c], steps[first:last], out[c][first:last])
+        rounded_evaluate(kinds[c], params[c], starts[c], steps[first:last], out[c][first:last])
 
 
 def _family(family):

@@ -17,6 +17,8 @@ import threading
 
 import numba
 import numpy as np
+from numba.core import types
+from numba.extending import overload
 
 from ._jit import jit
 from .kernels.dispatch import driver_lr_at, fill_steps, row_values, run_length
@@ -27,6 +29,8 @@ __all__ = [
     "fill_from_serial",
     "fill_from_parallel",
     "evaluate",
+    "rounded_fill",
+    "rounded_evaluate",
     "run_parallel",
 ]
 
@@ -133,8 +137,81 @@ def fill_steps_from(kinds, params, starts, first, out):
 
 @jit
 def fill_from_serial(kinds, params, starts, first, out):
-    """``out[i] = lr_at(kinds, params, starts, first + i)`` for every ``i``, in one thread."""
+    """``out[i] = lr_at(kinds, params, starts, first + i)`` for every ``i``, in one thread.
+
+    A float32 ``out`` is filled through float64 tiles (:func:`rounded_fill`).
+    """
+    rounded_fill(kinds, params, starts, first, out)
+
+
+@jit
+def fill_float64(kinds, params, starts, first, out):
+    """:func:`fill_from_serial` into a float64 ``out``: the loops every table runs."""
     fill_from(kinds, params, starts, first, out)
+
+
+# float64 steps per tile of a float32 output: 64 KB, the tile stays in L2
+NARROW_TILE = 8192
+
+
+def rounded_fill(kinds, params, starts, first, out):
+    """:func:`fill_float64` into an ``out`` of any float dtype (compiled code only).
+
+    A narrower ``out`` is filled through float64 tiles of :data:`NARROW_TILE`
+    steps, each value rounded once, as a direct store would: the table loops
+    compile once, for float64 (a float32 copy of them took a third of the
+    cold compile).
+    """
+    raise NotImplementedError("compiled code only")
+
+
+def rounded_evaluate(kinds, params, starts, steps, out):
+    """:func:`evaluate` into an ``out`` of any float dtype (compiled code only), as :func:`rounded_fill`."""
+    raise NotImplementedError("compiled code only")
+
+
+@jit(inline="always")
+def narrow_copy(tile, part):
+    """``part[:] = tile`` as a plain loop from 0: it vectorizes, and compiles in no time
+    (a slice assignment took seconds)."""
+    for j in range(part.shape[0]):
+        part[j] = tile[j]
+
+
+@overload(rounded_fill)
+def _rounded_fill(kinds, params, starts, first, out):
+    if out.dtype == types.float64:
+        return lambda kinds, params, starts, first, out: fill_float64(
+            kinds, params, starts, first, out
+        )
+
+    def narrow(kinds, params, starts, first, out):
+        wide = np.empty(min(out.shape[0], NARROW_TILE), np.float64)
+        for lo in range(0, out.shape[0], NARROW_TILE):
+            hi = min(lo + NARROW_TILE, out.shape[0])
+            tile, part = wide[: hi - lo], out[lo:hi]
+            fill_float64(kinds, params, starts, first + lo, tile)
+            narrow_copy(tile, part)
+
+    return narrow
+
+
+@overload(rounded_evaluate)
+def _rounded_evaluate(kinds, params, starts, steps, out):
+    if out.dtype == types.float64:
+        return lambda kinds, params, starts, steps, out: evaluate(
+            kinds, params, starts, steps, out
+        )
+
+    def narrow(kinds, params, starts, steps, out):
+        wide = np.empty(min(out.shape[0], NARROW_TILE), np.float64)
+        for lo in range(0, out.shape[0], NARROW_TILE):
+            hi = min(lo + NARROW_TILE, out.shape[0])
+            tile, part = wide[: hi - lo], out[lo:hi]
+            evaluate(kinds, params, starts, steps[lo:hi], tile)
+            narrow_copy(tile, part)
+
+    return narrow
 
 
 @jit(parallel=True)

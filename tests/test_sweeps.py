@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import lrjit
 from lrjit import sweeps
+from lrjit.tables import NARROW_TILE
 
 # families with a sequence argument (multistep, join, piecewise_*) cannot be broadcast
 BROADCASTABLE = sorted(f for f in RECORDS if not lrjit.REGISTRY[f].sequences)
@@ -118,8 +119,9 @@ def test_parallel_tiles_cover_every_element():
 @pytest.mark.parametrize("target", ["cpu", "parallel"])
 def test_float32_is_the_float64_table_rounded_once(target):
     scheds = [lrjit.cosine(0.1, 100, end_value=1e-4), lrjit.exponential(3e-4, 0.99)]
-    t64 = lrjit.sweep(scheds, 200, target=target)
-    t32 = lrjit.sweep(scheds, 200, target=target, dtype=np.float32)
+    n = 2 * NARROW_TILE + 7  # float32 rows are filled through float64 tiles of this size
+    t64 = lrjit.sweep(scheds, n, target=target)
+    t32 = lrjit.sweep(scheds, n, target=target, dtype=np.float32)
     assert t32.dtype == np.float32
     assert np.array_equal(t32, t64.astype(np.float32))
 

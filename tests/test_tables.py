@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import lrjit
 from lrjit.families.step_decay import step_decay_kernel, step_decay_run
-from lrjit.tables import TILE
+from lrjit.tables import NARROW_TILE, TILE
 
 N = 2 * TILE + 3  # three tiles, the last one short
 CASES = [(name, i) for name, rec in RECORDS.items() for i in range(len(rec.examples))]
@@ -147,6 +147,19 @@ def test_one_cycle_phases_split_exactly(total, pct_start, three_phase, strategy,
     for parallel in (False, True):
         got = s.table(n, start=start, parallel=parallel)
         assert np.array_equal(bits(got), bits(want)), parallel
+
+
+@pytest.mark.parametrize("start", [0, 5, NARROW_TILE - 1, 3 * TILE + 11])
+@pytest.mark.parametrize("parallel", [False, True])
+def test_float32_tables_from_any_step_are_the_float64_values_rounded_once(start, parallel):
+    # float32 tables are filled through float64 tiles of NARROW_TILE steps
+    s = lrjit.join(
+        [lrjit.linear(0.0, 1.0, 700), lrjit.cosine(1.0, 3 * NARROW_TILE, end_value=0.01)], [700]
+    )
+    n = 2 * NARROW_TILE + 9
+    want = s(np.arange(start, start + n, dtype=np.float64)).astype(np.float32)
+    got = s.table(n, start=start, dtype=np.float32, parallel=parallel)
+    assert got.dtype == np.float32 and np.array_equal(bits(got), bits(want))
 
 
 @given(
