@@ -27,6 +27,7 @@ import pytest
 
 from lrjit.kernels import cospi as cospi_module
 from lrjit.kernels.cospi import cospi
+from ptx import table_kernel_ptx
 
 mp = pytest.importorskip("mpmath")
 
@@ -368,26 +369,7 @@ def sim_cuda_kernel_calling_cospi_matches_cpu():
 @pytest.mark.ptx
 def test_cuda_device_function_compiles_to_branch_free_ptx(monkeypatch):
     """With NVVM (extra 'ptx'): a kernel calling cospi compiles, no calls, no branch but its own."""
-    if IN_SIMULATOR or cuda is None:
-        pytest.skip("needs numba.cuda outside the simulator")
-    from types import SimpleNamespace
-
-    from numba import types
-    from numba.cuda import dispatcher
-
-    monkeypatch.setattr(
-        dispatcher, "get_current_device", lambda: SimpleNamespace(compute_capability=(7, 5))
-    )
-
-    def kernel(xs, out):
-        i = cuda.grid(1)
-        if i < xs.shape[0]:
-            out[i] = cospi(xs[i])
-
-    try:
-        ptx, _ = cuda.compile_ptx(kernel, (types.float64[::1], types.float64[::1]), cc=(7, 5))
-    except Exception as error:  # missing libnvvm / libnvrtc shows up as several types
-        pytest.skip(f"no NVVM for PTX here ({type(error).__name__}: {str(error)[:120]})")
+    ptx = table_kernel_ptx(cospi, monkeypatch)
     assert "call" not in ptx  # no libdevice cos, cospi inlined
     assert len(re.findall(r"\bbra\b", ptx)) == 1  # the bounds check only
     assert len(re.findall(r"\bselp\.", ptx)) >= 2  # the quadrant selects

@@ -118,6 +118,11 @@ def test_warmup_cosine_phases_split_exactly(warmup, extra, offset, start):
     # the warmup's end: every step must still be on the kernel's side of it,
     # inside a join (a piece starting mid-table) and from any first step.
     body = lrjit.warmup_cosine(1.0, warmup, warmup + extra, init_value=0.25, end_value=0.01)
+    assert_split_exactly(body, offset, start)
+
+
+def assert_split_exactly(body, offset, start):
+    """``body``'s tables, alone or joined at ``offset`` and from ``start``, are its values."""
     s = lrjit.join([lrjit.constant(0.5), body], boundaries=[offset]) if offset else body
     n = 2 * TILE + 5
     want = s(np.arange(start, start + n, dtype=np.float64))
@@ -141,12 +146,7 @@ def test_one_cycle_phases_split_exactly(total, pct_start, three_phase, strategy,
     body = lrjit.one_cycle(
         2.0, total, pct_start=pct_start, three_phase=three_phase, anneal_strategy=strategy
     )
-    s = lrjit.join([lrjit.constant(0.5), body], boundaries=[offset]) if offset else body
-    n = 2 * TILE + 5
-    want = s(np.arange(start, start + n, dtype=np.float64))
-    for parallel in (False, True):
-        got = s.table(n, start=start, parallel=parallel)
-        assert np.array_equal(bits(got), bits(want)), parallel
+    assert_split_exactly(body, offset, start)
 
 
 @pytest.mark.parametrize("start", [0, 5, NARROW_TILE - 1, 3 * TILE + 11])
