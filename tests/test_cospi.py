@@ -24,10 +24,11 @@ import sys
 import numba
 import numpy as np
 import pytest
+from floats import ordered, same_bits
+from ptx import table_kernel_ptx
 
 from lrjit.kernels import cospi as cospi_module
 from lrjit.kernels.cospi import cospi
-from ptx import table_kernel_ptx
 
 mp = pytest.importorskip("mpmath")
 
@@ -54,12 +55,6 @@ def cospi_array(xs):
     return _table(xs, np.empty_like(xs))
 
 
-def _ordered(values):
-    """float64 -> int64, monotonic, with -0.0 and +0.0 both at 0."""
-    bits = np.asarray(values, np.float64).view(np.int64)
-    return np.where(bits < 0, np.int64(-(2**63)) - bits, bits)
-
-
 def measure(xs, got):
     """(max ulps from the correctly rounded value, max error in ulps of the exact value,
     count not correctly rounded, the worst argument)."""
@@ -75,17 +70,8 @@ def measure(xs, got):
             err = float(abs(mp.mpf(g) - exact) / ulp)
             if err > worst:
                 worst, worst_x = err, x
-    dist = np.abs(_ordered(got) - _ordered(correct))
+    dist = np.abs(ordered(got) - ordered(correct))
     return int(dist.max(initial=0)), worst, int(np.count_nonzero(dist)), worst_x
-
-
-def same_bits(a, b):
-    """Bitwise equal, any NaN equal to any NaN."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    nan = np.isnan(a)
-    return np.array_equal(nan, np.isnan(b)) and np.array_equal(
-        a[~nan].view(np.int64), b[~nan].view(np.int64)
-    )
 
 
 def sample(rng, n):
@@ -394,4 +380,4 @@ def test_with_fma_contraction_as_nvvm_compiles_it():
     got = table(xs, np.empty_like(xs))
     dist, err, _, worst_x = measure(xs, got)
     assert dist <= 1 and err < 0.8, worst_x
-    assert np.abs(_ordered(got) - _ordered(cospi_array(xs))).max() <= 1
+    assert np.abs(ordered(got) - ordered(cospi_array(xs))).max() <= 1

@@ -24,10 +24,11 @@ import re
 import numba
 import numpy as np
 import pytest
+from floats import ordered, same_bits
+from ptx import table_kernel_ptx
 
 from lrjit.kernels import exp as exp_module
 from lrjit.kernels.exp import exp
-from ptx import table_kernel_ptx
 
 mp = pytest.importorskip("mpmath")
 
@@ -57,12 +58,6 @@ def exp_array(xs):
     return _table(xs, np.empty_like(xs))
 
 
-def _ordered(values):
-    """float64 -> int64, monotonic, with -0.0 and +0.0 both at 0."""
-    bits = np.asarray(values, np.float64).view(np.int64)
-    return np.where(bits < 0, np.int64(-(2**63)) - bits, bits)
-
-
 def correctly_rounded(exact):
     """The double nearest to the positive mpf ``exact`` (ties to even, overflow to inf)."""
     if exact >= mp.ldexp(1, 1024) * (1 - mp.ldexp(1, -54)):
@@ -88,17 +83,8 @@ def measure(xs, got):
             err = float(abs(mp.mpf(g) - exact) / ulp)
             if err > worst:
                 worst, worst_x = err, x
-    dist = np.abs(_ordered(got) - _ordered(correct))
+    dist = np.abs(ordered(got) - ordered(correct))
     return int(dist.max(initial=0)), worst, int(np.count_nonzero(dist)), worst_x
-
-
-def same_bits(a, b):
-    """Bitwise equal, any NaN equal to any NaN."""
-    a, b = np.asarray(a, np.float64), np.asarray(b, np.float64)
-    nan = np.isnan(a)
-    return np.array_equal(nan, np.isnan(b)) and np.array_equal(
-        a[~nan].view(np.int64), b[~nan].view(np.int64)
-    )
 
 
 def sample(rng, n):
@@ -179,7 +165,7 @@ def test_positive_and_against_libm():
     got = exp_array(xs)
     assert (got >= 0.0).all()
     libm = np.array([math.exp(x) if x <= X_MAX else math.inf for x in xs.tolist()])
-    diff = np.abs(_ordered(got) - _ordered(libm))
+    diff = np.abs(ordered(got) - ordered(libm))
     assert diff.max() <= 1 and np.mean(diff == 0) > 0.97
 
 
@@ -377,4 +363,4 @@ def test_with_fma_contraction_as_nvvm_compiles_it():
     got = table(xs, np.empty_like(xs))
     dist, err, _, worst_x = measure(xs, got)
     assert dist <= 1 and err < 0.65, worst_x
-    assert np.abs(_ordered(got) - _ordered(exp_array(xs))).max() <= 1
+    assert np.abs(ordered(got) - ordered(exp_array(xs))).max() <= 1
