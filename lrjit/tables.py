@@ -97,8 +97,9 @@ def fill_piece(kind, params, row, start, first, lo, hi, out):
         computed = stop if each else j + 1
         fill_steps(kind, values, first, start, j, computed, out)
         value = out[j]
-        for k in range(computed, stop):
-            out[k] = value
+        rest = out[computed:stop]  # a view from 0: no negative-index test, so it vectorizes
+        for k in range(rest.shape[0]):
+            rest[k] = value
         j = stop
 
 
