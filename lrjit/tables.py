@@ -172,11 +172,30 @@ def rounded_evaluate(kinds, params, starts, steps, out):
 
 
 @jit(inline="always")
-def narrow_copy(tile, part):
-    """``part[:] = tile`` as a plain loop from 0: it vectorizes, and compiles in no time
-    (a slice assignment took seconds)."""
-    for j in range(part.shape[0]):
-        part[j] = tile[j]
+def through_float64(fill_tile, kinds, params, starts, x, out):
+    """A narrower-than-float64 ``out``, tile by tile of :data:`NARROW_TILE` steps.
+
+    ``fill_tile(kinds, params, starts, x, lo, hi, tile)`` writes the float64
+    values of ``out[lo:hi]`` into ``tile``; each is then rounded once.
+    """
+    wide = np.empty(min(out.shape[0], NARROW_TILE), np.float64)
+    for lo in range(0, out.shape[0], NARROW_TILE):
+        hi = min(lo + NARROW_TILE, out.shape[0])
+        tile, part = wide[: hi - lo], out[lo:hi]
+        fill_tile(kinds, params, starts, x, lo, hi, tile)
+        # a loop from 0: it vectorizes, where a slice assignment compiled for seconds
+        for j in range(part.shape[0]):
+            part[j] = tile[j]
+
+
+@jit(inline="always")
+def _fill_tile(kinds, params, starts, first, lo, hi, tile):
+    fill_float64(kinds, params, starts, first + lo, tile)
+
+
+@jit(inline="always")
+def _evaluate_tile(kinds, params, starts, steps, lo, hi, tile):
+    evaluate(kinds, params, starts, steps[lo:hi], tile)
 
 
 @overload(rounded_fill)
@@ -185,16 +204,9 @@ def _rounded_fill(kinds, params, starts, first, out):
         return lambda kinds, params, starts, first, out: fill_float64(
             kinds, params, starts, first, out
         )
-
-    def narrow(kinds, params, starts, first, out):
-        wide = np.empty(min(out.shape[0], NARROW_TILE), np.float64)
-        for lo in range(0, out.shape[0], NARROW_TILE):
-            hi = min(lo + NARROW_TILE, out.shape[0])
-            tile, part = wide[: hi - lo], out[lo:hi]
-            fill_float64(kinds, params, starts, first + lo, tile)
-            narrow_copy(tile, part)
-
-    return narrow
+    return lambda kinds, params, starts, first, out: through_float64(
+        _fill_tile, kinds, params, starts, first, out
+    )
 
 
 @overload(rounded_evaluate)
@@ -203,16 +215,9 @@ def _rounded_evaluate(kinds, params, starts, steps, out):
         return lambda kinds, params, starts, steps, out: evaluate(
             kinds, params, starts, steps, out
         )
-
-    def narrow(kinds, params, starts, steps, out):
-        wide = np.empty(min(out.shape[0], NARROW_TILE), np.float64)
-        for lo in range(0, out.shape[0], NARROW_TILE):
-            hi = min(lo + NARROW_TILE, out.shape[0])
-            tile, part = wide[: hi - lo], out[lo:hi]
-            evaluate(kinds, params, starts, steps[lo:hi], tile)
-            narrow_copy(tile, part)
-
-    return narrow
+    return lambda kinds, params, starts, steps, out: through_float64(
+        _evaluate_tile, kinds, params, starts, steps, out
+    )
 
 
 @jit(parallel=True)
