@@ -136,7 +136,9 @@ def test_from_dict_and_create_accept_or_name_the_key(family, data):
                                  for k, v in kwargs.items()}}
     if data.draw(st.booleans()):
         config[data.draw(st.sampled_from(["type", "extra", 1, None]))] = data.draw(junk)
-    names = [*map(str, config), "type", "key"]
+    # a missing alternative ("give total_steps or stable_steps") is named though not a key
+    parameters = list(inspect.signature(REGISTRY[family].factory).parameters)
+    names = [*map(str, config), *parameters, "type", "key"]
     try:
         s = lrjit.from_dict(config)
     except (TypeError, ValueError) as error:
