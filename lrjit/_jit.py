@@ -10,9 +10,10 @@ import pathlib
 import warnings
 
 import numba
-from numba.core import caching
+from numba.core import caching, cgutils
+from numba.extending import intrinsic
 
-__all__ = ["jit", "ufunc", "CacheWarning"]
+__all__ = ["jit", "ufunc", "borrowed", "CacheWarning"]
 
 
 class CacheWarning(RuntimeWarning):
@@ -172,6 +173,32 @@ def jit(func=None, *, parallel=False, inline="never"):
         return dispatcher
 
     return build if func is None else build(func)
+
+
+@intrinsic
+def borrowed(typingctx, array):
+    """``array`` without its reference count: the same data, no owner.
+
+    Numba's ``inline="always"`` binds an inlined function's array arguments
+    to new variables, and each one costs an atomic increment and decrement
+    (``NRT_incref``/``NRT_decref``) where its lifetime spans a loop or a large
+    switch: LLVM cannot remove them, and :func:`lrjit.kernels.lr_at` over a
+    two-piece join ran 2.5x its inlined formula in a user's loop.  A borrowed
+    view has no owner, so every copy of it is free.  Sound only while the
+    caller holds ``array`` and nothing keeps the view: a compiled function
+    may read it and must not return or store it.
+    """
+
+    def codegen(context, builder, signature, args):
+        source = context.make_array(array)(context, builder, args[0])
+        view = context.make_array(array)(context, builder)
+        for field in ("nitems", "itemsize", "data", "shape", "strides"):
+            setattr(view, field, getattr(source, field))
+        view.meminfo = cgutils.get_null_value(view.meminfo.type)
+        view.parent = cgutils.get_null_value(view.parent.type)
+        return view._getvalue()
+
+    return array(array), codegen
 
 
 def ufunc(kernel, nargs):

@@ -1,5 +1,8 @@
 """In-loop use: a user's own @njit SGD loop calling a kernel or lr_at, against a Python loop."""
 
+import re
+import sys
+
 import numba
 import numpy as np
 import pytest
@@ -106,3 +109,45 @@ def test_lr_at_in_user_loop_matches_python_loop_without_recompiling(problem):
     assert np.allclose(results[0], w_true, atol=0.05)
     assert len({r.tobytes() for r in results}) == len(SCHEDULES)  # the schedule mattered
     assert len(sgd_with_lr_at.signatures) == 1, sgd_with_lr_at.signatures
+
+
+@numba.njit
+def sum_lr_at(n, kinds, params, starts):
+    acc = 0.0
+    for i in range(n):
+        acc += lr_at(kinds, params, starts, float(i))
+    return acc
+
+
+def test_lr_at_takes_no_reference_count_inside_a_user_loop():
+    # Each NRT_incref/NRT_decref left in the loop is an atomic operation per
+    # step (a join's lr_at ran 2.5x its inlined formula).  What may remain is
+    # the loop function's own hold on its three array arguments, once per call.
+    join = lrjit.join([lrjit.linear(0.0, 1.0, 10), lrjit.cosine(1.0, 90)], boundaries=[10])
+    product = lrjit.multiply(lrjit.cosine(1.0, decay_steps=100), lrjit.linear(1.0, 0.5, 100))
+    for s in (join, product):
+        assert sum_lr_at(100, *s.program) == sum(s(t) for t in range(100))
+    (signature,) = sum_lr_at.signatures
+    module = sum_lr_at.inspect_llvm(signature)
+    loop = next(
+        f for f in module.split("\ndefine ")[1:]
+        if re.search(r"@\S*sum_lr_at", f.split("\n")[0]) and "cpython" not in f.split("\n")[0]
+    )
+    assert loop.count("@NRT_incref(") <= 3, "lr_at's arrays are reference-counted in the loop"
+
+
+def test_borrowed_views_read_the_data_and_leave_reference_counts_alone():
+    from lrjit._jit import borrowed
+
+    @numba.njit
+    def through_views(a, n):
+        total = 0.0
+        for _ in range(n):
+            view = borrowed(a)
+            total += view[view.shape[0] - 1] + view.sum()
+        return total
+
+    a = np.arange(5.0)
+    before = sys.getrefcount(a)
+    assert through_views(a, 1000) == 1000 * (4.0 + 10.0)
+    assert sys.getrefcount(a) == before

@@ -18,7 +18,7 @@ rows starting at ``inf``), evaluated by :func:`lrjit.kernels.compose.composite_a
 
 import math
 
-from .._jit import jit
+from .._jit import borrowed, jit
 from ..families import (
     constant,
     cosine,
@@ -293,7 +293,17 @@ def run_length(kind, params, row, step):
 
 @jit(inline="always")
 def program_at(kinds, params, starts, step, composite):
-    """:func:`lr_at` with the composite evaluator ``composite`` (inlined or out of line)."""
+    """:func:`lr_at` with the composite evaluator ``composite`` (inlined or out of line).
+
+    The arrays are :func:`lrjit._jit.borrowed`: with their reference counts,
+    a join's ``lr_at`` ran 2.5x its inlined formula in a user's loop (two
+    atomic operations per array per step), and a product 1.9x.
+    """
+    return _program_at(borrowed(kinds), borrowed(params), borrowed(starts), step, composite)
+
+
+@jit(inline="always")
+def _program_at(kinds, params, starts, step, composite):
     i = kinds.shape[0] - 1
     if i == 0:
         # One piece: constant indices, so LLVM can hoist the kind and the
