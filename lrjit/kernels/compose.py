@@ -9,11 +9,11 @@ one-piece *segments*, two rows each::
     row 2j + 1   SEGMENT    params = (lo, hi, shift)
     row 2j + 2   a piece    a family's kind and row, RAMP or NOISE
 
-Every row after the first starts at ``inf``, so :func:`lr_at`'s scan ends on
-row 0 and hands the program here.  The value at ``step`` is ``scale`` times,
-for every segment whose window ``lo <= step < hi`` holds, its piece at the
-segment's time ``u = step - shift``; a segment outside its window contributes
-nothing (a factor 1).  A family piece is :func:`piece_at`, a warmup
+:func:`lr_at` hands a program whose first kind is negative here; every row
+after the first starts at ``inf``, so a scan over the starts ends on row 0.
+The value at ``step`` is ``scale`` times, for every segment whose window
+``lo <= step < hi`` holds, its piece at the segment's time ``u = step -
+shift``; a segment outside its window contributes nothing (a factor 1).  A family piece is :func:`piece_at`, a warmup
 :data:`RAMP` is :func:`ramp_value`, and :data:`NOISE` applies timm's
 ``v + v * noise`` to the product so far.  Rows padded on by
 :func:`lrjit.sweeps.stack` (kind 0) end the program.  Negative kind codes

@@ -45,7 +45,6 @@ __all__ = [
     "program_at",
     "piece_at",
     "piece_of",
-    "switch",
     "row_values",
     "run_length",
 ]
@@ -87,27 +86,8 @@ def piece_of(kind, p, step):
     """The value of family ``kind`` with parameters ``p`` (:func:`row_values`) at ``step``.
 
     One branch per family code of :data:`lrjit.families.REGISTRY`, written out
-    in :func:`switch` (what Numba compiles best; a test holds it against the
-    registry).  An unknown ``kind`` gives NaN (kernels never raise).
-    """
-    return switch(kind, p, step, _nan, 0, 0, 0)
-
-
-@jit(inline="always")
-def _nan(kinds, params, starts, step):
-    return math.nan
-
-
-@jit(inline="always")
-def switch(kind, p, step, otherwise, kinds, params, starts):
-    """:func:`piece_of`, or ``otherwise(kinds, params, starts, step)`` for a kind no family has.
-
-    :func:`lr_at` hands composite programs to their evaluator through
-    ``otherwise``: a composite call anywhere else in ``lr_at`` stops LLVM
-    from hoisting a one-piece program's switch out of a user's loop (a
-    linear loop ran 2.4x its inlined formula).  ``otherwise`` is a compiled
-    function, an argument rather than a call written here, so the composite
-    evaluator can use :func:`piece_of` without a recursion (CUDA has none).
+    (what Numba compiles best; a test holds it against the registry).  An
+    unknown ``kind`` gives NaN (kernels never raise).
     """
     if kind == constant.CODE:
         return constant.constant_kernel(step, p[0])
@@ -154,7 +134,7 @@ def switch(kind, p, step, otherwise, kinds, params, starts):
         return inverse_time.inverse_time_kernel(step, p[0], p[1], p[2], p[3])
     elif kind == tanh.CODE:
         return tanh.tanh_kernel(step, p[0], p[1], p[2], p[3], p[4])
-    return otherwise(kinds, params, starts, step)
+    return math.nan
 
 
 @jit(inline="always")
@@ -305,16 +285,18 @@ def program_at(kinds, params, starts, step, composite):
 @jit(inline="always")
 def _program_at(kinds, params, starts, step, composite):
     i = kinds.shape[0] - 1
-    if i == 0:
+    first = kinds[0]
+    if i == 0 and first >= 0:
         # One piece: constant indices, so LLVM can hoist the kind and the
-        # parameter loads out of the caller's loop.
-        return piece_at(kinds[0], params, 0, step - starts[0])
+        # parameter loads out of the caller's loop.  Tested before the
+        # composite case: the other order cost a linear loop 30%.
+        return piece_at(first, params, 0, step - starts[0])
+    if first < 0:
+        # A composite program (products, warmups, noise: lrjit.kernels.compose)
+        return composite(kinds, params, starts, step)
     while i > 0 and step < starts[i]:
         i -= 1
-    # A composite program (products, warmups, noise: lrjit.kernels.compose)
-    # ends its scan on row 0 (start 0, so the step passed on is the step),
-    # whose negative kind no family has.
-    return switch(kinds[i], row_values(params, i), step - starts[i], composite, kinds, params, starts)
+    return piece_of(kinds[i], row_values(params, i), step - starts[i])
 
 
 @jit(inline="always")
