@@ -101,6 +101,23 @@ def test_scaling_by_a_constant_both_sides():
     close((s * 2 * 3)(7), 6 * reference(s, 7.0), s)
 
 
+def test_a_composite_with_no_segment_is_its_scale():
+    # lr_at tests a one-row program before a composite one: a lone PRODUCT row
+    # (scale times nothing) must still reach the composite evaluator.
+    from lrjit.kernels.compose import PRODUCT
+    from lrjit.kernels.dispatch import MAX_PARAMS, driver_lr_at
+
+    kinds, params, starts = np.array([PRODUCT]), np.zeros((1, MAX_PARAMS)), np.zeros(1)
+    params[0, 0] = 0.25
+
+    @numba.njit
+    def in_a_loop(kinds, params, starts):
+        return [lr_at(kinds, params, starts, float(t)) for t in range(3)]
+
+    assert in_a_loop(kinds, params, starts) == [0.25] * 3
+    assert driver_lr_at(kinds, params, starts, 7.0) == 0.25
+
+
 def test_products_of_products_and_joins_of_products():
     a, b = PAIRS[0]
     c = lrjit.constant(0.5)
