@@ -198,26 +198,17 @@ def _evaluate_tile(kinds, params, starts, steps, lo, hi, tile):
     evaluate(kinds, params, starts, steps[lo:hi], tile)
 
 
-@overload(rounded_fill)
-def _rounded_fill(kinds, params, starts, first, out):
-    if out.dtype == types.float64:
-        return lambda kinds, params, starts, first, out: fill_float64(
-            kinds, params, starts, first, out
-        )
-    return lambda kinds, params, starts, first, out: through_float64(
-        _fill_tile, kinds, params, starts, first, out
-    )
+def _rounding(wide, fill_tile):
+    """An overload: ``wide(...)`` into a float64 ``out``, else through float64 tiles."""
 
-
-@overload(rounded_evaluate)
-def _rounded_evaluate(kinds, params, starts, steps, out):
-    if out.dtype == types.float64:
-        return lambda kinds, params, starts, steps, out: evaluate(
-            kinds, params, starts, steps, out
+    def choose(kinds, params, starts, x, out):
+        if out.dtype == types.float64:
+            return lambda kinds, params, starts, x, out: wide(kinds, params, starts, x, out)
+        return lambda kinds, params, starts, x, out: through_float64(
+            fill_tile, kinds, params, starts, x, out
         )
-    return lambda kinds, params, starts, steps, out: through_float64(
-        _evaluate_tile, kinds, params, starts, steps, out
-    )
+
+    return choose
 
 
 @jit(parallel=True)
@@ -251,3 +242,8 @@ def evaluate(kinds, params, starts, steps, out):
     """``out[i] = lr_at(kinds, params, starts, steps[i])`` for 1-D ``steps`` and ``out``."""
     for i in range(steps.shape[0]):
         out[i] = driver_lr_at(kinds, params, starts, steps[i])
+
+
+# the float64 drivers exist now: the rounded ones choose between them and the tiles
+overload(rounded_fill)(_rounding(fill_float64, _fill_tile))
+overload(rounded_evaluate)(_rounding(evaluate, _evaluate_tile))

@@ -13,8 +13,9 @@ one-piece *segments*, two rows each::
 after the first starts at ``inf``, so a scan over the starts ends on row 0.
 The value at ``step`` is ``scale`` times, for every segment whose window
 ``lo <= step < hi`` holds, its piece at the segment's time ``u = step -
-shift``; a segment outside its window contributes nothing (a factor 1).  A family piece is :func:`piece_at`, a warmup
-:data:`RAMP` is :func:`ramp_value`, and :data:`NOISE` applies timm's
+shift``; a segment outside its window contributes nothing (a factor 1).  A
+family piece is :func:`piece_at`, a warmup :data:`RAMP` is
+:func:`ramp_value`, and :data:`NOISE` applies timm's
 ``v + v * noise`` to the product so far.  Rows padded on by
 :func:`lrjit.sweeps.stack` (kind 0) end the program.  Negative kind codes
 never reach :func:`piece_at`.

@@ -279,11 +279,7 @@ def program_at(kinds, params, starts, step, composite):
     a join's ``lr_at`` ran 2.5x its inlined formula in a user's loop (two
     atomic operations per array per step), and a product 1.9x.
     """
-    return _program_at(borrowed(kinds), borrowed(params), borrowed(starts), step, composite)
-
-
-@jit(inline="always")
-def _program_at(kinds, params, starts, step, composite):
+    kinds, params, starts = borrowed(kinds), borrowed(params), borrowed(starts)
     i = kinds.shape[0] - 1
     first = kinds[0]
     if i == 0 and first >= 0:
