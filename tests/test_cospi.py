@@ -24,7 +24,7 @@ import sys
 import numba
 import numpy as np
 import pytest
-from floats import contracted, ordered, same_bits
+from floats import compiled_table, contracted, ordered, same_bits, significant_bits, ulp_errors
 from ptx import table_kernel_ptx
 
 from lrjit.kernels import cospi as cospi_module
@@ -43,35 +43,12 @@ THOROUGH = os.environ.get("LRJIT_THOROUGH") == "1"
 PREC = 160
 
 
-@numba.njit
-def _table(xs, out):
-    for i in range(xs.size):
-        out[i] = cospi(xs[i])
-    return out
-
-
-def cospi_array(xs):
-    xs = np.ascontiguousarray(xs, dtype=np.float64)
-    return _table(xs, np.empty_like(xs))
+cospi_array = compiled_table(cospi)
 
 
 def measure(xs, got):
-    """(max ulps from the correctly rounded value, max error in ulps of the exact value,
-    count not correctly rounded, the worst argument)."""
-    correct = np.empty(len(xs))
-    worst, worst_x = 0.0, None
-    with mp.workprec(PREC):
-        for i, (x, g) in enumerate(zip(np.asarray(xs).tolist(), np.asarray(got).tolist())):
-            exact = mp.cospi(mp.mpf(x))
-            correct[i] = float(exact)  # rounds to nearest
-            if exact == 0:
-                continue  # checked through `correct` (must be exactly 0)
-            ulp = mp.ldexp(1, mp.frexp(exact)[1] - 53)
-            err = float(abs(mp.mpf(g) - exact) / ulp)
-            if err > worst:
-                worst, worst_x = err, x
-    dist = np.abs(ordered(got) - ordered(correct))
-    return int(dist.max(initial=0)), worst, int(np.count_nonzero(dist)), worst_x
+    """:func:`floats.ulp_errors` of ``cospi`` at :data:`PREC` bits."""
+    return ulp_errors(xs, got, mp.cospi, PREC)
 
 
 def sample(rng, n):
@@ -264,13 +241,8 @@ def test_split_constants():
         assert mp.mpf(m._C1_HI) + mp.mpf(m._C1_LO) - c1 == pytest.approx(0, abs=1e-21)
         assert float(c1) == m._C1
     # short heads: PI_HI * (17 bits) and C1_HI * (34 bits) are exact products
-    assert _significant_bits(m._PI_HI) <= 36 and _significant_bits(m._C1_HI) <= 19
+    assert significant_bits(m._PI_HI) <= 36 and significant_bits(m._C1_HI) <= 19
     assert m._SPLIT == 2.0**36 + 1
-
-
-def _significant_bits(v):
-    mantissa = int(math.frexp(abs(v))[0] * 2**53)
-    return 53 - ((mantissa & -mantissa).bit_length() - 1)
 
 
 @pytest.mark.skipif(not THOROUGH, reason="set LRJIT_THOROUGH=1 (~15 s of mpmath)")

@@ -24,7 +24,7 @@ import re
 import numba
 import numpy as np
 import pytest
-from floats import contracted, ordered, same_bits
+from floats import compiled_table, contracted, ordered, same_bits, significant_bits, ulp_errors
 from ptx import table_kernel_ptx
 
 from lrjit.kernels import exp as exp_module
@@ -46,45 +46,12 @@ X_MIN = -745.1332191019411  # the least x whose e**x rounds up to 2**-1074
 X_SUBNORMAL = -708.3964185322641  # e**x < 2**-1022 below about here
 
 
-@numba.njit
-def _table(xs, out):
-    for i in range(xs.size):
-        out[i] = exp(xs[i])
-    return out
-
-
-def exp_array(xs):
-    xs = np.ascontiguousarray(xs, dtype=np.float64)
-    return _table(xs, np.empty_like(xs))
-
-
-def correctly_rounded(exact):
-    """The double nearest to the positive mpf ``exact`` (ties to even, overflow to inf)."""
-    if exact >= mp.ldexp(1, 1024) * (1 - mp.ldexp(1, -54)):
-        return math.inf
-    if exact < mp.ldexp(1, -1022):  # a multiple of 2**-1074, counted exactly
-        return int(mp.nint(mp.ldexp(exact, 1074))) * 5e-324
-    return float(exact)  # 53 bits, to nearest
+exp_array = compiled_table(exp)
 
 
 def measure(xs, got):
-    """(max ulps from the correctly rounded value, max error in ulps of the exact value over
-    normal results, count not correctly rounded, the worst argument by the latter)."""
-    correct = np.empty(len(xs))
-    worst, worst_x = 0.0, None
-    with mp.workprec(PREC):
-        tiny = mp.ldexp(1, -1022)
-        for i, (x, g) in enumerate(zip(np.asarray(xs).tolist(), np.asarray(got).tolist())):
-            exact = mp.exp(mp.mpf(x))
-            correct[i] = correctly_rounded(exact)
-            if exact < tiny or math.isinf(correct[i]):
-                continue  # checked through `correct`
-            ulp = mp.ldexp(1, mp.frexp(exact)[1] - 53)
-            err = float(abs(mp.mpf(g) - exact) / ulp)
-            if err > worst:
-                worst, worst_x = err, x
-    dist = np.abs(ordered(got) - ordered(correct))
-    return int(dist.max(initial=0)), worst, int(np.count_nonzero(dist)), worst_x
+    """:func:`floats.ulp_errors` of ``exp`` at :data:`PREC` bits."""
+    return ulp_errors(xs, got, mp.exp, PREC)
 
 
 def sample(rng, n):
@@ -260,15 +227,10 @@ def test_reduction_constants():
         assert mp.exp(m._LO) < mp.ldexp(1, -1075)
         assert mp.exp(m._HI) > mp.ldexp(1, 1024)
     # k*_L1 exact for |k| <= 2**11 (11 + 41 bits); k's range at the clamps
-    assert _significant_bits(m._L1) <= 42
+    assert significant_bits(m._L1) <= 42
     ks = [(v * m._INV_LN2 + m._RINT) - m._RINT for v in (m._LO, m._HI)]
     assert ks == [-1076.0, 1024.0]
     assert m._RINT == 1.5 * 2.0**52 and m._TWO_M17 == 2.0**-17
-
-
-def _significant_bits(v):
-    mantissa = int(math.frexp(abs(v))[0] * 2**53)
-    return 53 - ((mantissa & -mantissa).bit_length() - 1)
 
 
 def test_every_scale():
