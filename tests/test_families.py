@@ -93,6 +93,14 @@ def test_exponential_fractional_steps():
         assert math.isclose(s(t), 0.1 * 0.99**t, rel_tol=1e-15)
 
 
+def test_exponential_kernel_reads_a_zero_transition_steps_as_one():
+    # programs saved with torch's two columns hold 0 there; the kernel's bits are then torch's
+    from lrjit.kernels import exponential
+    for t in (0.0, 1.0, 7.5, 300.0):
+        assert exponential(t, 0.1, 0.95, 0.0) == exponential(t, 0.1, 0.95, 1.0) == 0.1 * 0.95**t
+    assert exponential(30.0, 0.1, 0.5, 0.25) == 0.1 * 0.5 ** (30.0 / 0.25)
+
+
 def test_polynomial_held_at_end_value():
     s = lrjit.polynomial(1.0, 0.1, power=2.0, transition_steps=100)
     assert s(0) == 1.0

@@ -39,7 +39,8 @@ def exponential_kernel(
     if u <= 0.0:
         value = float(init_value)
     else:
-        p = u / transition_steps if transition_steps > 0.0 else float(u)
+        # the divisor, not the quotient, is chosen: a test on parameters alone leaves the loop
+        p = u / (transition_steps if transition_steps > 0.0 else 1.0)
         if staircase != 0.0:
             p = math.floor(p)
         value = init_value * gamma**p
