@@ -16,6 +16,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import lrjit
+from lrjit.families.exponential import exponential_kernel, exponential_run
 from lrjit.families.step_decay import step_decay_kernel, step_decay_run
 from lrjit.tables import NARROW_TILE, TILE
 
@@ -105,6 +106,44 @@ def test_step_decay_run_never_spans_a_change(step, step_size):
     if run > 1 and last + 1 < 2**53:
         stair = math.floor(float(step) / float(step_size))
         assert math.floor(float(last + 1) / float(step_size)) == stair + 1
+
+
+@given(
+    step=st.integers(0, 2**53 - 1) | st.integers(0, 10**5),
+    transition_steps=st.integers(1, 2**40) | st.integers(1, 100),
+    transition_begin=st.integers(0, 2**40) | st.integers(0, 100),
+    staircase=st.sampled_from([0.0, 1.0]),
+)
+def test_exponential_run_never_spans_a_change(step, transition_steps, transition_begin, staircase):
+    # The kernel's value is the same over the whole run, and (below 2**53) a
+    # staircase's stair index changes right after it.
+    layout = (1.0, 0.5, float(transition_steps), float(transition_begin), staircase, 0.0)
+    run = exponential_run(float(step), *layout[2:5])
+    assert run >= 1.0 and run == int(run)
+    last = step + int(run) - 1
+    assert exponential_kernel(float(last), *layout) == exponential_kernel(float(step), *layout)
+    if run > 1 and last + 1 < 2**53:
+        def stair(t):
+            return max(math.floor((t - transition_begin) / transition_steps), 0)
+        if staircase:
+            assert stair(last + 1) == stair(step) + 1
+        else:
+            assert last == transition_begin  # the constant part ends where the decay begins
+
+
+@given(
+    transition_steps=st.integers(1, 3000),
+    transition_begin=st.integers(0, 3 * TILE),
+    staircase=st.booleans(),
+    start=st.integers(0, 3 * TILE),
+)
+def test_exponential_tables_by_runs_are_its_values(transition_steps, transition_begin, staircase,
+                                                    start):
+    s = lrjit.exponential(0.1, 0.7, transition_steps=transition_steps,
+                          transition_begin=transition_begin, staircase=staircase, end_value=1e-5)
+    want = s(np.arange(start, start + N, dtype=np.float64))
+    for parallel in (False, True):
+        assert np.array_equal(bits(s.table(N, start=start, parallel=parallel)), bits(want))
 
 
 @given(

@@ -28,7 +28,10 @@ def exponential_kernel(
     when growing (``gamma > 1``).  The trailing parameters default to torch's
     ``ExponentialLR`` (``init * gamma ** step``, bitwise), and a
     ``transition_steps`` of 0 means 1, so programs saved with the two-column
-    layout compute the same bits.
+    layout compute the same bits.  ``gamma ** p`` is libm's ``pow`` on every
+    path: it does not vectorize, but a branch-free ``pow`` within 1 ulp costs
+    a double-double ``log(gamma)`` per call that only an inlined loop hoists
+    (``benchmarks/results/speed-2026-12-02-close.md``).
 
     >>> exponential_kernel(3.0, 1.0, 0.5)
     0.125
@@ -52,6 +55,34 @@ def exponential_kernel(
         return float(end_value)
     return value
 
+
+@jit
+def exponential_run(step, transition_steps, transition_begin, staircase):
+    """How many steps from ``step`` on have :func:`exponential_kernel`'s value at ``step``.
+
+    Up to ``transition_begin`` the value is ``init_value``; with ``staircase``
+    it changes only where ``floor((step - B) / T)`` does, and its first stair
+    is ``init_value`` too (``gamma ** 0.0``).  The count is checked at its
+    last step with the kernel's own operations (the stair index is monotone
+    in the step, so it holds in between); 1 where nothing is known (no
+    staircase, or a rounding beyond ``2**53 / T``).
+
+    >>> exponential_run(3.0, 10.0, 5.0, 0.0), exponential_run(25.0, 10.0, 5.0, 1.0)
+    (3.0, 10.0)
+    >>> exponential_run(0.0, 10.0, 5.0, 1.0)  # before B, then the first stair
+    15.0
+    """
+    u = step - transition_begin
+    if staircase == 0.0:
+        if u > 0.0:
+            return 1.0
+        count = math.floor(-u) + 1.0
+        return count if (step + (count - 1.0)) - transition_begin <= 0.0 else 1.0
+    t = transition_steps if transition_steps > 0.0 else 1.0
+    k = max(math.floor(u / t), 0.0)
+    count = math.ceil((k + 1.0) * t - u)
+    last = max(math.floor(((step + (count - 1.0)) - transition_begin) / t), 0.0)
+    return count if count >= 1.0 and last == k else 1.0
 
 def exponential(
     init_value, gamma=None, *, transition_steps=1, transition_begin=0, staircase=False,

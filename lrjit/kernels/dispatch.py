@@ -261,13 +261,16 @@ def run_length(kind, params, row, step):
     """How many steps from ``step`` on (``step``, ``step + 1``, ...) share its value.
 
     For the table drivers: ``inf`` for a constant piece, the rest of the
-    current stair for ``step_decay``; 1 (nothing known) for every other
-    family, which the drivers then evaluate step by step.
+    current stair for ``step_decay`` and for ``exponential`` before its
+    ``transition_begin`` or with ``staircase``; 1 (nothing known) otherwise,
+    and the drivers then evaluate step by step.
     """
     if kind == constant.CODE:
         return math.inf
     elif kind == step_decay.CODE:
         return step_decay.step_decay_run(step, params[row, 1])
+    elif kind == exponential.CODE:
+        return exponential.exponential_run(step, params[row, 2], params[row, 3], params[row, 4])
     return 1.0
 
 
