@@ -9,6 +9,7 @@ Usage (from the repository root)::
     python -m benchmarks.compare --quick      # n = 10**6 and 3 repetitions: a smoke run
     python -m benchmarks.compare --only tables --repeat 15   # one section: loop, tables, peers, startup
     python -m benchmarks.compare --only peers    # lrjit vs NumPy, optax (jax.jit), torch, a fill
+    python -m benchmarks.compare --only powers   # tables of configurations with a power
 
 Every contender of a comparison is compiled first, then the contenders run in
 turn, ``--repeat`` times, and each keeps its fastest time (the minimum is the
@@ -42,6 +43,7 @@ import time
 import numba
 import numpy as np
 
+import lrjit
 from family_records import RECORDS, build, table
 
 from . import bench_loop, bench_peers, bench_startup
@@ -201,6 +203,34 @@ def peer_rows(n, repeat):
     return rows
 
 
+#: Configurations whose formula raises to a power, beside the records' (which
+#: square or run by stairs): issue 9 and 13's "every table at least as fast as
+#: its NumPy closed form" where libm's ``pow`` may run on every step.
+POWERS = {
+    "exponential, staircase": lambda n: lrjit.exponential(
+        0.1, 0.5, transition_steps=max(n // 10**4, 1), staircase=True
+    ),
+    "exponential, transition_begin=n/2": lambda n: lrjit.exponential(
+        0.1, 0.9999995, transition_begin=n // 2
+    ),
+    "polynomial, power=3": lambda n: lrjit.polynomial(0.1, 0.0, power=3.0, transition_steps=n),
+    "cosine, k_decay=2": lambda n: lrjit.cosine(0.1, n, k_decay=2.0),
+}
+
+
+def power_rows(n, repeat):
+    """Serial tables of :data:`POWERS` against their NumPy closed forms."""
+    rows = []
+    for name, make in POWERS.items():
+        s = make(n)
+        t = fastest(
+            {"serial": lambda: s.table(n, parallel=False), "numpy": lambda: table(s, n)}, repeat
+        )
+        rows.append((f"{name} table({size(n)}): NumPy / serial", t["numpy"] / t["serial"], ">=",
+                     1.0, f"{ms(t['numpy'])} / {ms(t['serial'])}"))
+    return rows
+
+
 def startup_rows(repeat):
     """Import overhead and the first table, each from fresh interpreters."""
     overhead, lrjit_s, numba_s = bench_startup.import_overhead(repeat)
@@ -236,7 +266,7 @@ def main(argv=None):
     parser.add_argument(
         "--only",
         action="append",
-        choices=["loop", "combinators", "tables", "peers", "startup"],
+        choices=["loop", "combinators", "tables", "powers", "peers", "startup"],
         help="run these sections",
     )
     args = parser.parse_args(argv)
@@ -257,6 +287,7 @@ def main(argv=None):
         ("loop", lambda: loop_rows(n, repeat, loops)),
         ("combinators", lambda: combinator_rows(n, repeat)),
         ("tables", lambda: table_rows(n, repeat, families)),
+        ("powers", lambda: power_rows(n, repeat)),
         ("peers", lambda: peer_rows(n, repeat)),
         ("startup", lambda: startup_rows(repeat)),
     )
