@@ -101,6 +101,14 @@ def test_exponential_kernel_reads_a_zero_transition_steps_as_one():
     assert exponential(30.0, 0.1, 0.5, 0.25) == 0.1 * 0.5 ** (30.0 / 0.25)
 
 
+def test_exponential_staircase_settles_at_the_start_of_a_stair():
+    s = lrjit.exponential(0.1, 0.5, transition_steps=1000, transition_begin=2000,
+                          staircase=True, end_value=0.005)
+    # 0.1 * 0.5**4 = 0.00625 > 0.005 >= 0.1 * 0.5**5: the floor from the fifth stair on
+    assert s.horizon == 2000 + 5 * 1000
+    assert s(s.horizon) == 0.005 < s(s.horizon - 1) == 0.1 * 0.5**4
+
+
 def test_polynomial_held_at_end_value():
     s = lrjit.polynomial(1.0, 0.1, power=2.0, transition_steps=100)
     assert s(0) == 1.0

@@ -154,6 +154,8 @@ def _horizon(init_value, gamma, transition_steps, transition_begin, staircase, e
         n = max(math.log(target) / math.log(gamma), 0.0)
     else:
         n = -1.0 / math.log(gamma)
+    if staircase:
+        n = math.ceil(n)  # a staircase gets there at the start of a stair
     return min(transition_begin + math.ceil(transition_steps * n), 2**53)
 
 
