@@ -43,7 +43,7 @@ def exponential_kernel(
         value = float(init_value)
     else:
         # the divisor, not the quotient, is chosen: a test on parameters alone leaves the loop
-        p = u / (transition_steps if transition_steps > 0.0 else 1.0)
+        p = u / transition_divisor(transition_steps)
         if staircase != 0.0:
             p = math.floor(p)
         value = init_value * gamma**p
@@ -78,11 +78,21 @@ def exponential_run(step, transition_steps, transition_begin, staircase):
             return 1.0
         count = math.floor(-u) + 1.0
         return count if (step + (count - 1.0)) - transition_begin <= 0.0 else 1.0
-    t = transition_steps if transition_steps > 0.0 else 1.0
+    t = transition_divisor(transition_steps)
     k = max(math.floor(u / t), 0.0)
     count = math.ceil((k + 1.0) * t - u)
     last = max(math.floor(((step + (count - 1.0)) - transition_begin) / t), 0.0)
     return count if count >= 1.0 and last == k else 1.0
+
+
+@jit
+def transition_divisor(transition_steps):
+    """``transition_steps``, or 1 where it is 0 (rows saved with torch's two columns).
+
+    The one place the kernel and its runs read it, so their stairs agree.
+    """
+    return transition_steps if transition_steps > 0.0 else 1.0
+
 
 def exponential(
     init_value, gamma=None, *, transition_steps=1, transition_begin=0, staircase=False,
