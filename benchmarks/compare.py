@@ -213,21 +213,29 @@ POWERS = {
     "exponential, transition_begin=n/2": lambda n: lrjit.exponential(
         0.1, 0.9999995, transition_begin=n // 2
     ),
+    "polynomial, power=1 (torch's default)": lambda n: lrjit.polynomial(
+        0.1, 0.0, power=1.0, transition_steps=n
+    ),
+    "polynomial, power=0.5 (timm's default)": lambda n: lrjit.polynomial(
+        0.1, 0.0, power=0.5, transition_steps=n
+    ),
     "polynomial, power=3": lambda n: lrjit.polynomial(0.1, 0.0, power=3.0, transition_steps=n),
+    "polynomial, power=0.9": lambda n: lrjit.polynomial(0.1, 0.0, power=0.9, transition_steps=n),
     "cosine, k_decay=2": lambda n: lrjit.cosine(0.1, n, k_decay=2.0),
+    "cosine, exponent=2": lambda n: lrjit.cosine(0.1, n, exponent=2.0),
 }
 
 
 def power_rows(n, repeat):
-    """Serial tables of :data:`POWERS` against their NumPy closed forms."""
+    """Tables of :data:`POWERS`, serial and the default, against their NumPy closed forms."""
     rows = []
     for name, make in POWERS.items():
         s = make(n)
-        t = fastest(
-            {"serial": lambda: s.table(n, parallel=False), "numpy": lambda: table(s, n)}, repeat
-        )
-        rows.append((f"{name} table({size(n)}): NumPy / serial", t["numpy"] / t["serial"], ">=",
-                     1.0, f"{ms(t['numpy'])} / {ms(t['serial'])}"))
+        t = fastest({"serial": lambda: s.table(n, parallel=False), "default": lambda: s.table(n),
+                     "numpy": lambda: table(s, n)}, repeat)
+        for kind in ("serial", "default"):
+            rows.append((f"{name} table({size(n)}): NumPy / {kind}", t["numpy"] / t[kind], ">=",
+                         1.0, f"{ms(t['numpy'])} / {ms(t[kind])}"))
     return rows
 
 

@@ -133,30 +133,66 @@ def test_torch_front_end_keeps_libm():
     assert o.get_last_lr() == [want]
 
 
-def test_polynomial_squares_for_power_two_and_its_libm_row_is_pow():
-    # issue 13, item 3: the core's power-2 polynomial squares (correctly rounded, and
-    # its table vectorizes); libm_pow = 1, the torch front-end's row, is libm's pow
+# power's shortcuts, written out: the core's x ** p at p = 1, 2, 1/2
+SHORTCUTS = {1.0: lambda f: f, 2.0: lambda f: f * f, 0.5: math.sqrt}
+
+
+@pytest.mark.parametrize("power", sorted(SHORTCUTS))
+def test_polynomial_powers_take_shortcuts_and_its_libm_row_is_pow(power):
+    # issue 13: at power 1, 2 and 1/2 the core's polynomial is the fraction, its
+    # square, its square root (correctly rounded, and no pow call per step);
+    # libm_pow = 1, the torch front-end's row, is libm's pow
     import mpmath
 
-    s = lrjit.polynomial(0.3, 0.001, power=2.0, transition_steps=997)
+    n = 5000  # 4999 fractions: pow(f, 2) and pow(f, 0.5) are 1 ulp off on 7 and 3 of them
+    s = lrjit.polynomial(0.3, 0.001, power=power, transition_steps=n - 1)
     family = REGISTRY["polynomial"]
     row = s.params[0, : len(family.layout)].tolist()
     assert row[-1] == 0.0
     row[-1] = 1.0
     twin = family.schedule({**s.args, "libm_pow": 1.0}, s.horizon, [(family.code, row, 0.0)])
-    t = np.arange(1000.0)
-    frac = [1.0 - min(u, 997.0) / 997.0 for u in t]
-    core = [(0.3 - 0.001) * (f * f) + 0.001 for f in frac]
-    libm = [(0.3 - 0.001) * math.pow(f, 2.0) + 0.001 for f in frac]
+    t = np.arange(float(n))
+    frac = [1.0 - min(u, n - 1.0) / (n - 1.0) for u in t]
+    core = [(0.3 - 0.001) * SHORTCUTS[power](f) + 0.001 for f in frac]
+    libm = [(0.3 - 0.001) * math.pow(f, power) + 0.001 for f in frac]
+    assert (core != libm) == (power != 1.0)  # the two rows can be told apart
     for label, sched, want in (("core", s, core), ("libm", twin, libm)):
         for name, got in (
             ("s(t)", [sched(float(u)) for u in t]),
-            ("table serial", sched.table(1000, parallel=False)),
-            ("table parallel", sched.table(1000, parallel=True)),
+            ("table serial", sched.table(n, parallel=False)),
+            ("table parallel", sched.table(n, parallel=True)),
             ("lr_at", user_loop(*sched.program, t)),
         ):
             assert np.array_equal(got, want), (label, name)
-    # the square is the correctly rounded square (mpmath at 200 bits)
+    # the shortcut is the correctly rounded power (mpmath at 200 bits)
     with mpmath.workprec(200):
-        assert all(f * f == float(mpmath.mpf(f) ** 2) for f in frac)
-    assert lrjit.ufuncs.polynomial(t, 0.3, 0.001, 2.0, 997.0).tolist() == core
+        assert all(SHORTCUTS[power](f) == float(mpmath.mpf(f) ** power) for f in frac)
+    assert lrjit.ufuncs.polynomial(t, 0.3, 0.001, power, n - 1.0).tolist() == core
+
+
+@pytest.mark.parametrize("k_decay", [1.0, 2.0, 0.5, 1.5])
+@pytest.mark.parametrize("exponent", [1.0, 2.0, 0.5, 3.0])
+def test_cosine_shapes_raise_through_power(k_decay, exponent):
+    # timm's k-decay and optax's exponent raise through power: a square, a square
+    # root, or libm's pow, on every path (9973 steps: pow(c, 2) and pow(c, 0.5)
+    # are 1 ulp off on 10 and 5 of the half-cosines c)
+    def raised(x, p):
+        return SHORTCUTS[p](x) if p in SHORTCUTS else math.pow(x, p)
+
+    n = 9974
+    s = lrjit.cosine(0.3, n - 1, end_value=0.001, k_decay=k_decay, exponent=exponent)
+    t = np.arange(float(n))
+    want = []
+    for u in t:
+        h = 1.0 + cospi(raised(min(u, n - 1.0), k_decay) / raised(n - 1.0, k_decay))
+        if exponent == 1.0:
+            want.append(0.001 + (0.3 - 0.001) * h / 2.0)  # the default's operation order
+        else:
+            want.append(0.001 + (0.3 - 0.001) * raised(h / 2.0, exponent))
+    for name, got in (
+        ("s(t)", [s(float(u)) for u in t]),
+        ("table serial", s.table(n, parallel=False)),
+        ("table parallel", s.table(n, parallel=True)),
+        ("lr_at", user_loop(*s.program, t)),
+    ):
+        assert np.array_equal(got, want), name

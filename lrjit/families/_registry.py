@@ -19,7 +19,8 @@ __all__ = ["Family", "REGISTRY", "FACTORIES", "PROGRAM_OPTIONS", "register"]
 #: Kernel parameters that are a front-end's choice, not a factory argument:
 #: ``libm_cos`` (every cosine family; 0, cospi, for every core factory; 1, libm's
 #: ``math.cos`` in torch's order, passed by :mod:`lrjit.optim` to keep torch's bits) and
-#: ``libm_pow`` (``polynomial``: 0 squares for ``power == 2``; 1 is libm's ``pow``).
+#: ``libm_pow`` (``polynomial``: 0 takes :func:`lrjit.kernels.power.power`'s square and
+#: square root; 1 is libm's ``pow`` at every power).
 PROGRAM_OPTIONS = ("libm_cos", "libm_pow")
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from .._checks import check_count, check_end_value, check_flag, check_real, check_value
 from .._jit import jit
 from ..kernels.cospi import cos_turns
+from ..kernels.power import power
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ def cosine_kernel(
     makes the angle ``pi * t**k / T**k``; ``exponent`` (optax) raises the
     half-cosine ``(1 + cos) / 2`` to a power.  Both default to 1, and 0 also
     means 1 (rows saved before they existed): those rows keep their bits.
+    Their powers are :func:`lrjit.kernels.power.power` (a square or a
+    square root where the exponent is 2 or 1/2; torch has neither option).
     The cosine is :func:`lrjit.kernels.cospi.cospi` ``(t / T)`` (``libm_cos``
     0, every core schedule) or libm's ``math.cos(math.pi * t / T)``
     (``libm_cos`` 1, the torch front-end's choice): see
@@ -43,12 +46,12 @@ def cosine_kernel(
         t = float(decay_steps)
     d = float(decay_steps)
     if k_decay != 0.0 and k_decay != 1.0:
-        t = t**k_decay
-        d = d**k_decay
+        t = power(t, k_decay, 0.0)
+        d = power(d, k_decay, 0.0)
     h = 1.0 + cos_turns(t, d, libm_cos)
     if exponent == 0.0 or exponent == 1.0:
         return end_value + (init_value - end_value) * h / 2.0
-    return end_value + (init_value - end_value) * (h / 2.0) ** exponent
+    return end_value + (init_value - end_value) * power(h / 2.0, exponent, 0.0)
 
 
 @jit(inline="always")

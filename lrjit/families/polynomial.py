@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from .._checks import check_count, check_real, check_value
 from .._jit import jit
+from ..kernels.power import power as power_of
 from ._registry import register
 from .cosine import check_k_decay
 
@@ -26,10 +27,11 @@ def polynomial_kernel(
     ``k_decay`` (timm's ``PolyLRScheduler``) makes it ``1 - u**k / T**k``;
     it defaults to 1, and 0 also means 1 (programs saved before it existed).
 
-    For ``power == 2`` the core (``libm_pow`` 0) squares: ``frac * frac`` is
-    correctly rounded (libm's ``pow(x, 2)`` is 1 ulp off on ~0.1% of ``x``
-    here) and vectorizes, as NumPy's ``x ** 2`` does; ``libm_pow`` 1 (the
-    torch front-end) keeps libm's ``pow``, torch's bits.
+    Powers are :func:`lrjit.kernels.power.power`: at ``power`` 1 the
+    fraction itself, at 2 ``frac * frac`` and at 1/2 ``sqrt(frac)``, both
+    correctly rounded, as NumPy's ``x ** p`` shortcuts do; elsewhere libm's
+    ``pow``.  ``libm_pow`` 1 (the torch front-end) keeps libm's ``pow`` at 2
+    and 1/2 too: torch's bits.
 
     >>> polynomial_kernel(50.0, 1.0, 0.0, 2.0, 100.0)
     0.25
@@ -40,9 +42,11 @@ def polynomial_kernel(
     if k_decay == 0.0 or k_decay == 1.0:
         frac = 1.0 - min(u, transition_steps) / transition_steps
     else:
-        frac = 1.0 - min(u, transition_steps) ** k_decay / transition_steps**k_decay
-    shape = frac * frac if power == 2.0 and libm_pow == 0.0 else frac**power
-    return (init_value - end_value) * shape + end_value
+        frac = 1.0 - (
+            power_of(min(u, transition_steps), k_decay, libm_pow)
+            / power_of(float(transition_steps), k_decay, libm_pow)
+        )
+    return (init_value - end_value) * power_of(frac, power, libm_pow) + end_value
 
 
 @jit(inline="always")
