@@ -69,7 +69,7 @@ def every_cpu_path(s, n, steps):
         "sweep cpu": lrjit.sweep([s], ints, target="cpu")[0],
         "sweep parallel": lrjit.sweep([s], ints, target="parallel")[0],
     }
-    if row[-1] == 0.0:  # ufuncs are the core's: the kernel's default libm_cos
+    if row[-1] == 0.0:  # ufuncs are the core's: the kernel's default libm_cos (libm_pow)
         paths["ufunc"] = getattr(lrjit.ufuncs, s.family)(steps, *row[:-1])
     return paths
 
@@ -157,17 +157,11 @@ def test_polynomial_powers_take_shortcuts_and_its_libm_row_is_pow(power):
     libm = [(0.3 - 0.001) * math.pow(f, power) + 0.001 for f in frac]
     assert (core != libm) == (power != 1.0)  # the two rows can be told apart
     for label, sched, want in (("core", s, core), ("libm", twin, libm)):
-        for name, got in (
-            ("s(t)", [sched(float(u)) for u in t]),
-            ("table serial", sched.table(n, parallel=False)),
-            ("table parallel", sched.table(n, parallel=True)),
-            ("lr_at", user_loop(*sched.program, t)),
-        ):
+        for name, got in every_cpu_path(sched, n, t).items():
             assert np.array_equal(got, want), (label, name)
     # the shortcut is the correctly rounded power (mpmath at 200 bits)
     with mpmath.workprec(200):
         assert all(SHORTCUTS[power](f) == float(mpmath.mpf(f) ** power) for f in frac)
-    assert lrjit.ufuncs.polynomial(t, 0.3, 0.001, power, n - 1.0).tolist() == core
 
 
 @pytest.mark.parametrize("k_decay", [1.0, 2.0, 0.5, 1.5])
@@ -189,10 +183,5 @@ def test_cosine_shapes_raise_through_power(k_decay, exponent):
             want.append(0.001 + (0.3 - 0.001) * h / 2.0)  # the default's operation order
         else:
             want.append(0.001 + (0.3 - 0.001) * raised(h / 2.0, exponent))
-    for name, got in (
-        ("s(t)", [s(float(u)) for u in t]),
-        ("table serial", s.table(n, parallel=False)),
-        ("table parallel", s.table(n, parallel=True)),
-        ("lr_at", user_loop(*s.program, t)),
-    ):
+    for name, got in every_cpu_path(s, n, t).items():
         assert np.array_equal(got, want), name
