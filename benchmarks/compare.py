@@ -221,6 +221,13 @@ POWERS = {
     ),
     "polynomial, power=3": lambda n: lrjit.polynomial(0.1, 0.0, power=3.0, transition_steps=n),
     "polynomial, power=0.9": lambda n: lrjit.polynomial(0.1, 0.0, power=0.9, transition_steps=n),
+    "transformers_schedule, polynomial (power=1)": lambda n: lrjit.transformers_schedule(
+        "polynomial", n // 100, n, lr_init=0.1, lr_end=1e-7
+    ),
+    "wsd, decay_shape=power, decay_power=2": lambda n: lrjit.wsd(
+        0.1, n, warmup_steps=n // 100, decay_steps=n - n // 100, decay_shape="power",
+        decay_power=2.0, convention="timm",
+    ),
     "cosine, k_decay=2": lambda n: lrjit.cosine(0.1, n, k_decay=2.0),
     "cosine, exponent=2": lambda n: lrjit.cosine(0.1, n, exponent=2.0),
 }

@@ -103,6 +103,7 @@ def test_polynomial_with_warmup_equal_to_total_is_refused_where_transformers_div
     ("get_cosine_schedule_with_warmup", (3, 20), {"num_cycles": 0.75}),
     ("get_cosine_with_hard_restarts_schedule_with_warmup", (3, 20), {"num_cycles": 2}),
     ("get_polynomial_decay_schedule_with_warmup", (3, 20), {"lr_end": 1e-6, "power": 2.0}),
+    ("get_polynomial_decay_schedule_with_warmup", (3, 20), {"lr_end": 1e-6}),  # power 1
     ("get_constant_schedule", (), {}),
     ("get_constant_schedule_with_warmup", (4,), {}),
     ("get_inverse_sqrt_schedule", (4,), {"timescale": 9}),

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .._checks import MAX_VALUE, check_choice, check_count, check_real, check_value
 from .._jit import jit
+from ..kernels.power import power as power_of
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -108,7 +109,8 @@ def transformers_schedule_kernel(
         if step > t_end:
             return lr_end / lr_init
         pct_remaining = 1.0 - (step - w) / (t_end - w)
-        return ((lr_init - lr_end) * pct_remaining**power + lr_end) / lr_init
+        # libm's pow, as transformers' Python `**` (power 1 is the base itself, the same bits)
+        return ((lr_init - lr_end) * power_of(pct_remaining, power, 1.0) + lr_end) / lr_init
     return math.nan
 
 

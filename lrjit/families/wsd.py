@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from .._checks import check_choice, check_count, check_end_value, check_real, check_value
 from .._jit import jit
 from ..kernels.cospi import cos_turns
+from ..kernels.power import power
 from ._registry import register
 
 if TYPE_CHECKING:
@@ -33,8 +34,9 @@ def wsd_kernel(
     """Warmup over ``W`` steps, stable over ``S``, decay over ``D`` to ``end_value``, then held.
 
     Two columns carry the shapes as codes.  ``decay_shape``: ``0`` cosine,
-    ``q > 0`` the power ``1 - p ** q`` (``q = 1`` linear, ``q = 0.5`` is
-    ``1 - sqrt(p)``), ``-r`` timm's exponential ``(r ** p - r) / (1 - r)``.
+    ``q > 0`` the power ``1 - p ** q`` (:func:`lrjit.kernels.power.power`:
+    ``q = 1`` linear, ``q = 0.5`` ``1 - sqrt(p)``, ``q = 2`` a square), ``-r``
+    timm's exponential ``(r ** p - r) / (1 - r)``.
     ``stable_shape``: ``4 * tau + w`` with ``tau`` the rsqrt timescale (0: a
     constant stable phase) and ``w`` the warmup (0 linear, 1 cosine, 2 1-sqrt,
     rising from ``init_value`` as transformers computes them; 3 linear in
@@ -77,12 +79,8 @@ def wsd_kernel(
     q = decay_shape
     if q == 0.0:
         f = 0.5 * (1.0 + cos_turns(p, 1.0, libm_cos))
-    elif q == 1.0:
-        f = 1.0 - p
-    elif q == 0.5:
-        f = 1.0 - math.sqrt(p)
     elif q > 0.0:
-        f = 1.0 - p**q
+        f = 1.0 - power(p, q, 0.0)
     else:
         f = (math.pow(-q, p) + q) / (1.0 + q)
     return end_value + (stable - end_value) * f
