@@ -50,14 +50,22 @@ from . import bench_loop, bench_peers, bench_startup
 
 
 def fastest(contenders, repeat):
-    """``{name: min seconds}`` over ``repeat`` interleaved rounds of zero-argument calls."""
+    """``{name: min seconds}`` over ``repeat`` interleaved rounds of zero-argument calls.
+
+    Each round starts one contender later, so none always follows the same one.
+    A contender's time depends on the one before it: right after torch's Python
+    loop, the first touch of a fresh 80 MB table often costs the kernel 0.07-0.11 s
+    of system time (the same 625 page faults, slower), 5x a cosine table's own time.
+    """
     for call in contenders.values():
         call()  # compile, load from cache, touch memory
-    best = dict.fromkeys(contenders, float("inf"))
-    for _ in range(repeat):
-        for name, call in contenders.items():
+    names = list(contenders)
+    best = dict.fromkeys(names, float("inf"))
+    for round_ in range(repeat):
+        k = round_ % len(names)
+        for name in names[k:] + names[:k]:
             start = time.perf_counter()
-            call()
+            contenders[name]()
             best[name] = min(best[name], time.perf_counter() - start)
     return best
 
