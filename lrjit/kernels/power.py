@@ -1,4 +1,8 @@
-"""Tier 1: ``x ** p`` for the families that raise to a parameter (``polynomial``, ``cosine``).
+"""Tier 1: ``x ** p`` for the families that raise to a parameter.
+
+Used by ``polynomial``, ``cosine`` (``k_decay``, ``exponent``), ``wsd``'s power
+decay and ``transformers_schedule``'s polynomial (with ``libm_pow`` 1: its
+peer's bits).
 
 libm's ``pow`` is a scalar call of ~12 ns here, which LLVM cannot vectorize,
 and it is no faster for the exponents recipes use most: torch's
